@@ -1,0 +1,138 @@
+"""Streamlit glue shared by every page: lecture mode, headers, prose, presets, step-by-step reveals.
+
+Lecture mode (a sidebar toggle bound to the URL as ``?lecture=true``) is for a projector:
+larger type and charts, prose folded away, derivations revealed with a big "next step" button.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from ui import charts
+
+LECTURE_KEY = "lecture"
+
+_LECTURE_CSS = """
+<style>
+html { font-size: 21px; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
+[data-testid="stMetricValue"] { font-size: 2.6rem; }
+.katex { font-size: 1.35em; }
+[data-testid="stMainBlockContainer"] { max-width: 100%; padding-left: 2.5rem; padding-right: 2.5rem; }
+</style>
+"""
+
+_BASE_CSS = """
+<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+.katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0; }
+</style>
+"""
+
+PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "responsive": True}
+
+
+def lecture_toggle() -> bool:
+    """The global lecture-mode switch (sidebar, bound to ``?lecture=``); applies its CSS."""
+    on = st.sidebar.toggle(
+        "Lecture mode",
+        key=LECTURE_KEY,
+        bind="query-params",
+        help="For a projector: larger type and charts, prose folded, derivations one step at a time.",
+    )
+    st.html(_BASE_CSS + (_LECTURE_CSS if on else ""))
+    return on
+
+
+def is_lecture() -> bool:
+    """Whether lecture mode is on in this session."""
+    return bool(st.session_state.get(LECTURE_KEY, False))
+
+
+def header(title: str, intro: str) -> None:
+    """Page title and its short introduction (folded into an expander in lecture mode)."""
+    st.title(title)
+    prose(intro)
+
+
+def prose(text: str, label: str = "Notes") -> None:
+    """Explanatory text: shown in full normally, folded away in lecture mode (the lecturer talks)."""
+    if is_lecture():
+        with st.expander(label):
+            st.markdown(text)
+    else:
+        st.markdown(text)
+
+
+def plot(fig: go.Figure, key: str | None = None, height: int | None = None) -> None:
+    """Draw a figure from ui.charts, enlarged in lecture mode, with the offline-safe Plotly config."""
+    charts.scale_for_lecture(fig, is_lecture(), height)
+    st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, theme=None)
+
+
+def presets(key: str, options: Mapping[str, Mapping[str, Any]], label: str = "Lecture presets") -> None:
+    """Named presets: buttons that set several widget values at once (via session state)."""
+
+    def apply(values: Mapping[str, Any]) -> None:
+        for widget_key, value in values.items():
+            st.session_state[widget_key] = value
+
+    st.caption(label)
+    cols = st.columns(len(options))
+    for i, (col, (name, values)) in enumerate(zip(cols, options.items(), strict=True)):
+        col.button(name, key=f"{key}_preset_{i}", on_click=apply, args=(values,), width="stretch")
+
+
+def stepper(key: str, steps: Sequence[tuple[str, str]], render: Callable[[int, str, str], None] | None = None) -> int:
+    """Reveal a derivation one step at a time; each step is (explanation, LaTeX). Returns steps shown.
+
+    The step number is a URL-bound slider (``?{key}=k``), so a shared link opens at the same step;
+    "Next step" is a big button in lecture mode.
+    """
+    n = len(steps)
+
+    def move(delta: int) -> None:
+        st.session_state[key] = min(n, max(1, int(st.session_state.get(key, 1)) + delta))
+
+    def show_all() -> None:
+        st.session_state[key] = n
+
+    shown = st.slider("Steps shown", 1, n, 1, key=key, bind="query-params")
+    for i, (text, latex) in enumerate(steps[:shown]):
+        if render is not None:
+            render(i, text, latex)
+        else:
+            st.markdown(f"**Step {i + 1}.** {text}")
+            if latex:
+                st.latex(latex)
+    big = is_lecture()
+    c1, c2, c3 = st.columns([2, 1, 1] if big else [1, 1, 1])
+    c1.button(
+        "Next step ▶",
+        key=f"{key}_next",
+        on_click=move,
+        args=(1,),
+        disabled=shown >= n,
+        type="primary",
+        width="stretch",
+    )
+    c2.button("◀ Back", key=f"{key}_back", on_click=move, args=(-1,), disabled=shown <= 1, width="stretch")
+    c3.button("Show all", key=f"{key}_all", on_click=show_all, disabled=shown >= n, width="stretch")
+    return shown
+
+
+def show_code(*functions: Callable[..., Any], label: str = "Show the NumPy behind this") -> None:
+    """An expander with the source of the core functions that computed what the page shows."""
+    with st.expander(label):
+        for fn in functions:
+            st.code(inspect.getsource(fn), language="python")
+
+
+def error(message: str) -> None:
+    """A clear, actionable message for impossible input; the page carries on."""
+    st.error(message, icon="⚠️")

@@ -1,0 +1,92 @@
+"""The app's pages in lecture order, grouped by the lecture's five-step plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """One page: its file under app_pages/, title, emoji icon and a one-line summary for the home page."""
+
+    path: str
+    title: str
+    icon: str
+    summary: str
+
+    @property
+    def url_path(self) -> str:
+        """The URL path Streamlit gives this page: the file's stem, or "" for the default (home) page."""
+        stem = self.path.rsplit("/", 1)[-1].removesuffix(".py")
+        return "" if stem == "home" else stem
+
+
+HOME = PageInfo("app_pages/home.py", "Home", "🏠", "The lecture's plan and where each step lives.")
+
+# (step of the lecture's plan, what that step asks, its pages)
+PLAN: list[tuple[str, str, list[PageInfo]]] = [
+    (
+        "1 · Define the problem",
+        "Input x: a 28×28 grey image of a piece of clothing. Output y: one of 10 classes. "
+        "We want a model that says how likely each class is.",
+        [],
+    ),
+    (
+        "2 · Probability primer",
+        "The language for 'how likely': sample spaces, events, the rules, conditioning.",
+        [
+            PageInfo(
+                "app_pages/sample_spaces.py",
+                "Sample spaces & events",
+                "🎲",
+                "Experiments, outcomes, S, events as subsets; frequencies converge to probabilities.",
+            ),
+            PageInfo(
+                "app_pages/probability_rules.py",
+                "Probability rules",
+                "📏",
+                "The axioms, when P(A∪B)=P(A)+P(B) and P(A∩B)=P(A)P(B) hold, random variables.",
+            ),
+            PageInfo(
+                "app_pages/conditional.py",
+                "Conditional probability",
+                "🌦️",
+                "P(A|B) = P(A∩B)/P(B), as areas, as a formula and as Monte-Carlo counts.",
+            ),
+        ],
+    ),
+    (
+        "3 · The model f(x, θ)",
+        "Scores z = Wx + b turned into probabilities by softmax.",
+        [
+            PageInfo(
+                "app_pages/softmax.py",
+                "Softmax & the simplex",
+                "🔺",
+                "Logits → probabilities on the simplex; temperature, shift invariance, stability.",
+            ),
+        ],
+    ),
+    (
+        "4 · The loss 𝓛",
+        "How wrong is f for the true label y? Why KL divergence, and why it becomes cross-entropy.",
+        [
+            PageInfo(
+                "app_pages/cross_entropy.py",
+                "KL vs MSE → cross-entropy",
+                "📉",
+                "MSE = 0.32 for f=[0.6, 0.4]; the derivation of cross-entropy; vanishing gradients.",
+            ),
+        ],
+    ),
+    (
+        "5 · Learn θ",
+        "There is no closed-form solution: we need iterative solvers (gradient descent).",
+        [],
+    ),
+]
+
+
+def all_pages() -> list[PageInfo]:
+    """Every page in lecture order, home first."""
+    return [HOME] + [page for _, _, pages in PLAN for page in pages]
