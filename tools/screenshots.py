@@ -36,7 +36,7 @@ def main() -> int:
         "    app.open(path, '&'.join(x for x in (q, query) if x))\n"
         "    app.page.wait_for_timeout(800)\n"
         "    stem = (path or 'home') + ('_' + q.replace('=', '-').replace('&', '_') if q else '')\n"
-        "    app.page.screenshot(path=f'{OUT}/{stem}_{name}.png', full_page=True)\n"
+        "    app.full_page_screenshot(f'{OUT}/{stem}_{name}.png')\n"
         "    print(stem, name, 'exceptions:', app.exceptions(), 'console:', app.errors())\n"
     )
     return pytest.main(

@@ -22,6 +22,7 @@ _LECTURE_CSS = """
 html { font-size: 21px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.15rem; }
 [data-testid="stMetricValue"] { font-size: 2.6rem; }
+[data-testid="stMetricValue"] p { font-size: inherit; }
 .katex { font-size: 1.35em; }
 [data-testid="stMainBlockContainer"] { max-width: 100%; padding-left: 2.5rem; padding-right: 2.5rem; }
 </style>
@@ -136,3 +137,13 @@ def show_code(*functions: Callable[..., Any], label: str = "Show the NumPy behin
 def error(message: str) -> None:
     """A clear, actionable message for impossible input; the page carries on."""
     st.error(message, icon="⚠️")
+
+
+_LECTURE_TABLE_CSS = "<style>[data-testid='stTable'] th, [data-testid='stTable'] td { font-size: 0.95rem; }</style>"
+
+
+def table(data: Any) -> None:
+    """A static table (st.table) whose type grows in lecture mode like the rest of the page."""
+    if is_lecture():
+        st.html(_LECTURE_TABLE_CSS)
+    st.table(data)

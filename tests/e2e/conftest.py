@@ -128,6 +128,17 @@ class AppPage:
                 errors.remove("Failed to load resource: the server responded with a status of 404 (Not Found)")
         return errors
 
+    def full_page_screenshot(self, path: str) -> None:
+        """Screenshot the whole page: Streamlit scrolls inside its own container, so grow the viewport to fit."""
+        width = self.page.viewport_size["width"] if self.page.viewport_size else 1280
+        height = self.page.evaluate(
+            "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
+            "[data-testid=\"stAppViewContainer\"]')].map(e => e.scrollHeight), window.innerHeight)"
+        )
+        self.page.set_viewport_size({"width": width, "height": int(height) + 40})
+        self.page.wait_for_timeout(600)
+        self.page.screenshot(path=path, full_page=True)
+
     def exceptions(self) -> list[str]:
         """Texts of any Streamlit exception elements on the page."""
         return self.page.locator('[data-testid="stException"]').all_inner_texts()

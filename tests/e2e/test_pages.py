@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import AppPage
 from ui.navigation import all_pages
@@ -18,7 +19,7 @@ def test_page_renders_cleanly(app: AppPage, page, lecture: bool) -> None:
     assert app.page.locator("h1").first.inner_text().strip() == heading
     assert app.exceptions() == []
     assert app.errors() == []
-    assert app.page.locator('[data-testid="stSidebar"]').get_by_text("Lecture mode").is_visible()
+    expect(app.page.locator('[data-testid="stSidebar"]').get_by_text("Lecture mode")).to_be_visible()
 
 
 @pytest.mark.parametrize("page", PAGES[1:], ids=[p.title for p in PAGES[1:]])
