@@ -1,0 +1,813 @@
+"""Learning θ = (W, b) of f(x, θ) = softmax(Wx + b) on Fashion-MNIST with iterative solvers.
+
+"There is no closed-form solution — we need iterative solvers": full-batch gradient descent (the lecture's
+method), minibatch SGD, SGD with momentum, and Adam. Each step lowers the batch mean of
+
+    𝓛_CE  = −log f_y(x, θ)                    (cross-entropy, y the true class), or
+    𝓛_MSE = Σ_k (f_k(x, θ) − y_k)²            (squared error on the softmax output, y one-hot),
+
+plus (λ/2)‖W‖² with weight decay λ (the recorded losses leave this penalty out).
+
+- `TrainingData`: the standardised feature matrices, built once and shared read-only by every run.
+- `Trainer`: synchronous; ``step()`` is one update of θ, ``run()`` trains every epoch.
+- `TrainingRun`: a `Trainer` in a background thread, with start / pause / resume / step / stop and a
+  thread-safe ``snapshot()`` of its history for live charts.
+
+Minibatches: `TrainingData` shuffles the training rows once; each epoch then cuts them into contiguous
+batches from a fresh random offset (wrapping around the end) and visits the batches in a fresh random
+order. Every example is used exactly once per epoch, and batches are views of the shared matrix — copying
+rows out for each batch would cost about as much as the two matrix products of the step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+
+from core.data import load_fashion_mnist
+from core.model import N_CLASSES, N_PIXELS, SoftmaxRegression, as_images, standardize
+
+Optimizer = Literal["gd", "sgd", "momentum", "adam"]
+Loss = Literal["ce", "mse"]
+Schedule = Literal["constant", "linear"]
+OPTIMIZERS: tuple[str, ...] = ("gd", "sgd", "momentum", "adam")
+LOSSES: tuple[str, ...] = ("ce", "mse")
+SCHEDULES: tuple[str, ...] = ("constant", "linear")
+TERMINAL_STATES = frozenset({"finished", "stopped", "diverged", "failed"})  # a run in these never trains again
+
+MOMENTUM = 0.9
+ADAM_BETAS = (0.9, 0.999)
+ADAM_EPS = 1e-8
+LOSS_CEILING = 1e6  # a batch loss above this, or above 100× the first one, counts as divergence
+_SHUFFLE_SEED = 0  # the one-time shuffle of the training rows, shared by every run
+_CHUNK_ROWS = 2048  # images per chunk when building the features: small temporaries
+_BLOCK = 512  # examples per logits product: narrower products run faster than one 10 000-wide product
+
+
+def _positive_int(name: str, value: object, minimum: int = 1) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer ≥ {minimum}, got {value!r}")
+
+
+def _nonnegative_float(name: str, value: object, positive: bool = False) -> None:
+    ok = isinstance(value, (int, float, np.floating)) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or value < 0 or (positive and value == 0):
+        kind = "a positive" if positive else "a non-negative"
+        raise ValueError(f"{name} must be {kind} finite number, got {value!r}")
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """Hyper-parameters of one run. ``"gd"`` uses the whole training set as one batch (``batch_size`` unused).
+
+    ``schedule``: the learning rate η stays ``"constant"`` or decays ``"linear"``-ly, η_t = η (1 − t/T) over
+    the T steps of all epochs. ``eval_every``: steps between evaluations on the first ``eval_subset`` test
+    images (0: about 5 per epoch); the full test set is evaluated at the end of every epoch.
+    The defaults reach ≈ 0.845 test accuracy on Fashion-MNIST in 5 epochs.
+    """
+
+    optimizer: Optimizer = "adam"
+    loss: Loss = "ce"
+    learning_rate: float = 0.003
+    batch_size: int = 256
+    epochs: int = 5
+    weight_decay: float = 0.0
+    seed: int = 0
+    schedule: Schedule = "linear"
+    eval_every: int = 0
+    eval_subset: int = 2000
+
+    def __post_init__(self) -> None:
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}; got {self.optimizer!r}")
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be 'ce' (cross-entropy) or 'mse'; got {self.loss!r}")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be 'constant' or 'linear'; got {self.schedule!r}")
+        _nonnegative_float("learning_rate", self.learning_rate, positive=True)
+        _nonnegative_float("weight_decay", self.weight_decay)
+        _positive_int("batch_size", self.batch_size)
+        _positive_int("epochs", self.epochs)
+        _positive_int("seed", self.seed, minimum=0)
+        _positive_int("eval_every", self.eval_every, minimum=0)
+        _positive_int("eval_subset", self.eval_subset)
+
+
+def _as_labels(labels: object, n: int, name: str) -> np.ndarray:
+    y = np.asarray(labels)
+    if y.shape != (n,) or not np.issubdtype(y.dtype, np.integer) or (n and (y.min() < 0 or y.max() >= N_CLASSES)):
+        raise ValueError(f"{name} must be {n} integer class indices 0..{N_CLASSES - 1}, got {y.dtype} {y.shape}")
+    return y.astype(np.intp)
+
+
+def _pixel_statistics(images: np.ndarray) -> tuple[float, float]:
+    """Exact mean and (population) standard deviation of image/255 over all pixels, from a histogram."""
+    counts = np.zeros(256, dtype=np.int64)
+    flat = images.reshape(len(images), -1)
+    for start in range(0, len(flat), _CHUNK_ROWS):
+        counts += np.bincount(flat[start:start + _CHUNK_ROWS].ravel(), minlength=256)
+    values = np.arange(256) / 255.0
+    total = counts.sum()
+    mean = float(counts @ values / total)
+    return mean, float(np.sqrt(counts @ (values - mean) ** 2 / total))
+
+
+def _features(images: np.ndarray, mean: float, std: float, order: np.ndarray | None = None) -> np.ndarray:
+    """Rows x̃ = [x, 1] (standardised pixels and a constant 1 for the bias), in ``order`` if given.
+
+    Filled chunk by chunk into one read-only float32 matrix (n, 785), so that z = θ x̃ with θ = [W b].
+    """
+    X = np.empty((len(images), N_PIXELS + 1), dtype=np.float32)
+    for start in range(0, len(images), _CHUNK_ROWS):
+        rows = slice(start, start + _CHUNK_ROWS)
+        chunk = images[rows] if order is None else images[order[rows]]
+        standardize(chunk, mean, std, out=X[rows, :N_PIXELS])
+    X[:, N_PIXELS] = 1.0
+    X.flags.writeable = False
+    return X
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingData:
+    """Features and labels, shared read-only by every run.
+
+    ``X_train``/``X_test`` rows are x̃ = [x, 1], float32 (n, 785): the standardised pixels
+    x = (image/255 − mean)/std followed by a 1 that multiplies b. ``mean`` and ``std`` are the training
+    set's pixel statistics. Training rows are shuffled once (fixed seed); test rows keep the official order,
+    so ``X_test[i]`` is test image ``i``. ``y_*`` are class indices (intp).
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    mean: float
+    std: float
+
+    @classmethod
+    def from_images(
+        cls, train_images: object, train_labels: object, test_images: object, test_labels: object
+    ) -> TrainingData:
+        """Build the matrices from uint8 images (n, 28, 28) and labels 0..9."""
+        train, test = as_images(train_images), as_images(test_images)
+        if train.ndim != 3 or test.ndim != 3 or not len(train) or not len(test):
+            raise ValueError("train and test images must each be a non-empty stack (n, 28, 28)")
+        y_train = _as_labels(train_labels, len(train), "train_labels")
+        y_test = _as_labels(test_labels, len(test), "test_labels")
+        mean, std = _pixel_statistics(train)
+        if std == 0:
+            raise ValueError("the training images are all one colour: their pixel std is 0")
+        order = np.random.default_rng(_SHUFFLE_SEED).permutation(len(train))
+        y_train = y_train[order]
+        for y in (y_train, y_test):
+            y.flags.writeable = False
+        return cls(_features(train, mean, std, order), y_train, _features(test, mean, std), y_test, mean, std)
+
+    @classmethod
+    def load(cls, limit: int | None = None) -> TrainingData:
+        """Fashion-MNIST via `core.data.load_fashion_mnist`; ``limit`` keeps only the first training images."""
+        train_images, train_labels = load_fashion_mnist("train")
+        test_images, test_labels = load_fashion_mnist("test")
+        if limit is not None:
+            _positive_int("limit", limit)
+            train_images, train_labels = train_images[:limit], train_labels[:limit]
+        return cls.from_images(train_images, train_labels, test_images, test_labels)
+
+
+class _Update:
+    """Plain gradient step θ ← θ − η g (full-batch GD and SGD).
+
+    Each optimizer owns the buffer ``grad`` that the backward pass fills, and may use it as scratch.
+    """
+
+    def __init__(self, shape: tuple[int, ...], learning_rate: float) -> None:
+        self.lr = learning_rate
+        self.grad = np.zeros(shape, dtype=np.float32)
+
+    def apply(self, theta: np.ndarray) -> None:
+        self.grad *= -self.lr
+        theta += self.grad
+
+
+class _Momentum(_Update):
+    """v ← μ v + g, θ ← θ − η v (heavy ball, as in PyTorch's SGD with momentum)."""
+
+    def __init__(self, shape: tuple[int, ...], learning_rate: float) -> None:
+        super().__init__(shape, learning_rate)
+        self.velocity = np.zeros(shape, dtype=np.float32)
+
+    def apply(self, theta: np.ndarray) -> None:
+        self.velocity *= MOMENTUM
+        self.velocity += self.grad
+        np.multiply(self.velocity, -self.lr, out=self.grad)
+        theta += self.grad
+
+
+class _Adam(_Update):
+    """Adam: running means m of g and v of g², bias-corrected: θ ← θ − η m̂ / (√v̂ + ε).
+
+    m and v are stacked, as are g and g², so both moments update in the same few operations.
+    """
+
+    def __init__(self, shape: tuple[int, ...], learning_rate: float) -> None:
+        self.lr = learning_rate
+        self.pair = np.zeros((2, *shape), dtype=np.float32)
+        self.grad = self.pair[0]
+        self.moments = np.zeros((2, *shape), dtype=np.float32)
+        self.rates = np.array([1.0 - ADAM_BETAS[0], 1.0 - ADAM_BETAS[1]], dtype=np.float32).reshape(2, 1, 1)
+        self.t = 0
+
+    def apply(self, theta: np.ndarray) -> None:
+        self.t += 1
+        pair, moments = self.pair, self.moments
+        np.square(pair[0], out=pair[1])
+        pair -= moments
+        pair *= self.rates
+        moments += pair  # m += (1 − β₁)(g − m), v += (1 − β₂)(g² − v)
+        root_correction2 = math.sqrt(1.0 - ADAM_BETAS[1] ** self.t)
+        step = pair[0]
+        np.sqrt(moments[1], out=step)
+        step += ADAM_EPS * root_correction2
+        np.divide(moments[0], step, out=step)
+        step *= -self.lr * root_correction2 / (1.0 - ADAM_BETAS[0] ** self.t)
+        theta += step
+
+
+_OPTIMIZERS: dict[str, type[_Update]] = {"gd": _Update, "sgd": _Update, "momentum": _Momentum, "adam": _Adam}
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """An immutable copy of a run's state and history, safe to draw from any thread.
+
+    Per step (batch, before the update): ``step_loss``, ``step_accuracy``.
+    Every ``eval_every`` steps, on the test subset: ``eval_step``, ``eval_loss``, ``eval_accuracy``.
+    Per epoch: ``epoch_train_loss``/``epoch_train_accuracy`` (means over the epoch's batches),
+    ``epoch_test_loss``/``epoch_test_accuracy`` (full test set), ``epoch_seconds`` (training time so far).
+    Losses are the configured 𝓛 without the weight-decay term. No entry is ever NaN.
+    """
+
+    state: str
+    message: str
+    config: TrainingConfig
+    step: int
+    epoch: int
+    steps_per_epoch: int
+    elapsed: float
+    step_loss: tuple[float, ...]
+    step_accuracy: tuple[float, ...]
+    eval_step: tuple[int, ...]
+    eval_loss: tuple[float, ...]
+    eval_accuracy: tuple[float, ...]
+    epoch_train_loss: tuple[float, ...]
+    epoch_train_accuracy: tuple[float, ...]
+    epoch_test_loss: tuple[float, ...]
+    epoch_test_accuracy: tuple[float, ...]
+    epoch_seconds: tuple[float, ...]
+    W: np.ndarray = field(repr=False)
+    b: np.ndarray = field(repr=False)
+    mean: float
+    std: float
+
+    @property
+    def total_steps(self) -> int:
+        return self.steps_per_epoch * self.config.epochs
+
+    def model(self) -> SoftmaxRegression:
+        """The model with this snapshot's θ."""
+        return SoftmaxRegression(self.W, self.b, self.mean, self.std)
+
+
+@dataclass
+class _History:
+    step_loss: list[float] = field(default_factory=list)
+    step_accuracy: list[float] = field(default_factory=list)
+    eval_step: list[int] = field(default_factory=list)
+    eval_loss: list[float] = field(default_factory=list)
+    eval_accuracy: list[float] = field(default_factory=list)
+    epoch_train_loss: list[float] = field(default_factory=list)
+    epoch_train_accuracy: list[float] = field(default_factory=list)
+    epoch_test_loss: list[float] = field(default_factory=list)
+    epoch_test_accuracy: list[float] = field(default_factory=list)
+    epoch_seconds: list[float] = field(default_factory=list)
+
+
+def epoch_batches(n: int, batch_size: int, rng: np.random.Generator) -> list[tuple[int, int]]:
+    """One epoch's minibatches as (start, size) over n examples: cut from a random offset, wrapping around
+    the end, and listed in random order; each example falls in exactly one batch."""
+    count = -(-n // batch_size)
+    if count == 1:
+        return [(0, n)]
+    offset = int(rng.integers(n))
+    return [((offset + j * batch_size) % n, min(batch_size, n - j * batch_size)) for j in rng.permutation(count)]
+
+
+class _Buffers:
+    """Preallocated work arrays for up to ``size`` examples, one column per example (classes × examples).
+
+    Logits Z, probabilities P and D = P − Y; ``true`` holds the flat position y_j·size + j of each
+    example's true class, so ``np.take(Z, true)`` picks z_y without a per-batch allocation of indices.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.Z = np.empty((N_CLASSES, size), dtype=np.float32)
+        self.P = np.empty_like(self.Z)
+        self.D = np.empty_like(self.Z)
+        self.P_flat, self.D_flat = self.P.reshape(-1), self.D.reshape(-1)
+        self.row = np.empty((1, size), dtype=np.float32)
+        self.true = np.empty(size, dtype=np.intp)
+        self.columns = np.arange(size)
+
+
+class Trainer:
+    """Trains θ = (W, b) synchronously, one (mini)batch per ``step()``; deterministic for a given seed.
+
+    θ₀ is ``initial``'s parameters, or `SoftmaxRegression.initial` from ``config.seed`` (same seed → same θ₀,
+    whatever the loss or optimizer, so runs can be compared from identical weights). The batch order comes
+    from an independent stream of the same seed. ``lock`` guards θ and the history (see `TrainingRun`).
+    """
+
+    def __init__(self, data: TrainingData, config: TrainingConfig, initial: SoftmaxRegression | None = None):
+        if initial is None:
+            initial = SoftmaxRegression.initial(data.mean, data.std, seed=config.seed)
+        elif (initial.mean, initial.std) != (data.mean, data.std):
+            raise ValueError(
+                f"the initial model standardises with mean={initial.mean}, std={initial.std}, "
+                f"but the data with mean={data.mean}, std={data.std}"
+            )
+        self.data = data
+        self.config = config
+        self.lock = threading.Lock()
+        n = len(data.y_train)
+        self.batch_size = n if config.optimizer == "gd" else min(config.batch_size, n)
+        self.steps_per_epoch = -(-n // self.batch_size)
+        self.eval_every = config.eval_every or max(1, self.steps_per_epoch // 5)
+        self.eval_rows = min(config.eval_subset, len(data.y_test))
+        self._ce = config.loss == "ce"
+        # θ = [W b] as one (10, 785) array, so that z = θ x̃ and one optimizer update touches all of θ.
+        self._theta = np.empty((N_CLASSES, N_PIXELS + 1), dtype=np.float32)
+        self._W, self._b = self._theta[:, :N_PIXELS], self._theta[:, N_PIXELS]
+        self._W[...] = initial.W
+        self._b[...] = initial.b
+        self._optimizer = _OPTIMIZERS[config.optimizer](self._theta.shape, config.learning_rate)
+        self._grad = self._optimizer.grad
+        self._decay = np.empty_like(self._W)
+        self._previous = self._theta.copy()
+        self._rng = np.random.default_rng([config.seed, 1])
+        self._batch = _Buffers(self.batch_size)
+        self._wrapped = np.empty((self.batch_size, N_PIXELS + 1), dtype=np.float32)
+        self._wrapped_y = np.empty(self.batch_size, dtype=np.intp)
+        self._eval = _Buffers(len(data.y_test))
+        self._history = _History()
+        self._plan: list[tuple[int, int]] = []
+        self._k = 0
+        self._epoch_loss = 0.0
+        self._epoch_correct = 0
+        self._loss_limit = LOSS_CEILING
+        self.steps = 0
+        self.epoch = 0
+        self.elapsed = 0.0
+        self.diverged = False
+        self.message = ""
+
+    @property
+    def done(self) -> bool:
+        return self.diverged or self.epoch >= self.config.epochs
+
+    def _forward(self, X: np.ndarray, y: np.ndarray, buf: _Buffers) -> tuple[float, int]:
+        """P = f(x, θ) = softmax(θ x̃) for the rows of X into ``buf``; return (Σ 𝓛 over the rows, # correct).
+
+        The formulas of `core.softmax` and `core.losses` (the tests check they agree), fused in place for speed.
+        """
+        m = len(y)
+        Z, P, row, true = buf.Z[:, :m], buf.P[:, :m], buf.row[:, :m], buf.true[:m]
+        for start in range(0, m, _BLOCK):  # z = θ x̃ for a block of examples per product
+            np.matmul(self._theta, X[start:start + _BLOCK].T, out=Z[:, start:start + _BLOCK])
+        np.multiply(y, buf.size, out=true)
+        true += buf.columns[:m]
+        np.maximum.reduce(Z, axis=0, keepdims=True, out=row)
+        Z -= row
+        z_true = np.take(buf.Z, true)  # z_y − max: 0 exactly where the true class has the largest logit
+        if np.count_nonzero(Z == 0) == m:  # no ties for the largest logit: correct ⇔ z_y is the max
+            correct = int(np.count_nonzero(z_true == 0))
+        else:  # ties: break them like argmax (and predict) does
+            correct = int(np.count_nonzero(np.argmax(Z, axis=0) == y))
+        np.exp(Z, out=P)
+        np.add.reduce(P, axis=0, keepdims=True, out=row)
+        P /= row
+        if self._ce:  # −log f_y = log Σ_k e^{z_k − max} − (z_y − max)
+            np.log(row, out=row)
+            return float(row.sum() - z_true.sum()), correct
+        D = buf.D[:, :m]
+        np.copyto(D, P)
+        buf.D_flat[true] -= 1.0
+        return float(np.vdot(D, D)), correct
+
+    def _backward(self, X: np.ndarray, y: np.ndarray, buf: _Buffers) -> None:
+        """∇θ of the batch mean of 𝓛 (+ λ/2 ‖W‖²) into the gradient buffer, from G = ∂𝓛/∂z per example:
+
+        CE: G = (f − y)/m.  MSE: G = Jᵀ 2(f − y)/m with J = diag(f) − f fᵀ, i.e. f_k (g_k − Σ_j f_j g_j).
+        Then ∂𝓛/∂θ = G X̃: ∂𝓛/∂W = G X and ∂𝓛/∂b = Σ_examples G.
+        """
+        m = len(y)
+        if self._ce:
+            G = buf.P[:, :m]
+            buf.P_flat[buf.true[:m]] -= 1.0
+            G *= 1.0 / m
+        else:
+            G, P, row = buf.D[:, :m], buf.P[:, :m], buf.row[:, :m]
+            np.einsum("kj,kj->j", G, P, out=row[0])
+            G -= row
+            G *= P
+            G *= 2.0 / m
+        np.matmul(G, X, out=self._grad)
+        if self.config.weight_decay:
+            np.multiply(self._W, self.config.weight_decay, out=self._decay)
+            self._grad[:, :N_PIXELS] += self._decay
+
+    def loss_and_gradient(self, X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+        """At the current θ, on rows x̃ = [x, 1] (m, 785) with labels y: the objective 𝓛 + (λ/2)‖W‖² (batch
+        mean) and its gradients ∂/∂W (10, 784) and ∂/∂b (10,) — computed by the code every step uses.
+        Not to be called while another thread is stepping this trainer."""
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        y = _as_labels(y, len(X), "y")
+        if X.shape != (len(y), N_PIXELS + 1):
+            raise ValueError(f"X must hold rows x̃ = [x, 1] of shape (m, {N_PIXELS + 1}), got {X.shape}")
+        buf = _Buffers(len(y))
+        loss_sum, _ = self._forward(X, y, buf)
+        self._backward(X, y, buf)
+        penalty = 0.5 * self.config.weight_decay * float(np.sum(self._W.astype(np.float64) ** 2))
+        return loss_sum / len(y) + penalty, self._grad[:, :N_PIXELS].copy(), self._grad[:, N_PIXELS].copy()
+
+    def _next_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        """The next batch of this epoch's plan: a view of the data, or a copy only where it wraps around."""
+        X, y = self.data.X_train, self.data.y_train
+        if self._k == 0:
+            self._plan = epoch_batches(len(y), self.batch_size, self._rng)
+        start, m = self._plan[self._k]
+        if start + m <= len(y):
+            return X[start:start + m], y[start:start + m]
+        positions = np.arange(start, start + m)
+        return (np.take(X, positions, axis=0, mode="wrap", out=self._wrapped[:m]),
+                np.take(y, positions, mode="wrap", out=self._wrapped_y[:m]))
+
+    def _divergence(self, where: str, loss: float) -> bool:
+        """If ``loss`` is NaN, infinite or exploding: roll θ back, record why, and return True."""
+        if math.isfinite(loss) and loss <= self._loss_limit:
+            return False
+        if math.isnan(loss):
+            what = "became NaN (not a number)"
+        elif math.isinf(loss):
+            what = "became infinite"
+        else:
+            what = f"exploded to {loss:.3g} (limit {self._loss_limit:.3g}: 100× the first batch's loss, at most 1e6)"
+        lr, decay = self.config.learning_rate, self.config.weight_decay
+        advice = f"Lower the learning rate: it is {lr:g} now, try {lr / 100:g}."
+        if decay * lr >= 1:
+            advice += f" Lower the weight decay too: λ·η = {decay * lr:g} ≥ 1 makes W grow at every step."
+        step = self.steps + (where == "training")  # a training loss is checked before its step's update
+        with self.lock:
+            self._theta[...] = self._previous
+            self.diverged = True
+            self.message = (
+                f"Training diverged at step {step} (epoch {self.epoch + 1}): the {where} loss {what}. "
+                f"{advice} θ is rolled back to its last value with a finite loss."
+            )
+        return True
+
+    def _evaluate(self, subset_due: bool, epoch_end: bool) -> bool:
+        """Evaluate θ on the test subset and, at an epoch's end, on the rest of the test set; record the
+        results. The subset is computed once even when both are due. False if the test loss diverged."""
+        started = time.perf_counter()
+        X, y, rows, n_test = self.data.X_test, self.data.y_test, self.eval_rows, len(self.data.y_test)
+        subset = full = self._forward(X[:rows], y[:rows], self._eval)
+        if epoch_end and rows < n_test:
+            rest = self._forward(X[rows:], y[rows:], self._eval)
+            full = (subset[0] + rest[0], subset[1] + rest[1])
+        if self._divergence("test", full[0] / (n_test if epoch_end else rows)):
+            return False
+        history, n = self._history, len(self.data.y_train)
+        with self.lock:
+            self.elapsed += time.perf_counter() - started
+            if subset_due:
+                history.eval_step.append(self.steps)
+                history.eval_loss.append(subset[0] / rows)
+                history.eval_accuracy.append(subset[1] / rows)
+            if epoch_end:
+                history.epoch_train_loss.append(self._epoch_loss / n)
+                history.epoch_train_accuracy.append(self._epoch_correct / n)
+                history.epoch_test_loss.append(full[0] / n_test)
+                history.epoch_test_accuracy.append(full[1] / n_test)
+                history.epoch_seconds.append(self.elapsed)
+                self.epoch += 1
+                self._k = 0
+                self._epoch_loss, self._epoch_correct = 0.0, 0
+        return True
+
+    def step(self) -> bool:
+        """One update of θ on the next batch, plus any evaluation due. False once finished or diverged."""
+        if self.done:
+            return False
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow shows up as a NaN/inf loss: divergence
+            return self._step()
+
+    def _step(self) -> bool:
+        started = time.perf_counter()
+        Xb, yb = self._next_batch()
+        m = len(yb)
+        loss_sum, correct = self._forward(Xb, yb, self._batch)
+        loss = loss_sum / m
+        if self.steps == 0 and math.isfinite(loss):
+            self._loss_limit = min(LOSS_CEILING, 100 * max(loss, 0.1))
+        if self._divergence("training", loss):
+            return False
+        self._backward(Xb, yb, self._batch)
+        if self.config.schedule == "linear":
+            total = self.config.epochs * self.steps_per_epoch
+            self._optimizer.lr = self.config.learning_rate * (1.0 - self.steps / total)
+        with self.lock:
+            self._previous[...] = self._theta
+            self._optimizer.apply(self._theta)
+            self.steps += 1
+            self._k += 1
+            self._history.step_loss.append(loss)
+            self._history.step_accuracy.append(correct / m)
+            self._epoch_loss += loss_sum
+            self._epoch_correct += correct
+            self.elapsed += time.perf_counter() - started
+        subset_due = self.steps % self.eval_every == 0
+        epoch_end = self._k == self.steps_per_epoch
+        if (subset_due or epoch_end) and not self._evaluate(subset_due, epoch_end):
+            return False
+        return not self.done
+
+    def _snapshot(self, state: str, message: str) -> Snapshot:
+        """Copy everything out; the caller holds ``self.lock``."""
+        h = self._history
+        W, b = self._W.copy(), self._b.copy()
+        W.flags.writeable = b.flags.writeable = False
+        return Snapshot(
+            state=state, message=message, config=self.config, step=self.steps, epoch=self.epoch,
+            steps_per_epoch=self.steps_per_epoch, elapsed=self.elapsed,
+            step_loss=tuple(h.step_loss), step_accuracy=tuple(h.step_accuracy),
+            eval_step=tuple(h.eval_step), eval_loss=tuple(h.eval_loss), eval_accuracy=tuple(h.eval_accuracy),
+            epoch_train_loss=tuple(h.epoch_train_loss), epoch_train_accuracy=tuple(h.epoch_train_accuracy),
+            epoch_test_loss=tuple(h.epoch_test_loss), epoch_test_accuracy=tuple(h.epoch_test_accuracy),
+            epoch_seconds=tuple(h.epoch_seconds), W=W, b=b, mean=self.data.mean, std=self.data.std,
+        )
+
+    @property
+    def state(self) -> str:
+        """"diverged", "finished", "running" (some steps done) or "ready"."""
+        if self.diverged:
+            return "diverged"
+        if self.done:
+            return "finished"
+        return "running" if self.steps else "ready"
+
+    def snapshot(self) -> Snapshot:
+        """An immutable copy of the history and θ."""
+        with self.lock:
+            return self._snapshot(self.state, self.message)
+
+    def model(self) -> SoftmaxRegression:
+        """The current f(x, θ) as a standalone model."""
+        with self.lock:
+            return SoftmaxRegression(self._W, self._b, self.data.mean, self.data.std)
+
+    def run(self, on_epoch: Callable[[Snapshot], None] | None = None) -> Snapshot:
+        """Train until every epoch is done (or divergence); call ``on_epoch`` after each epoch."""
+        while not self.done:
+            epoch = self.epoch
+            self.step()
+            if on_epoch is not None and self.epoch != epoch:
+                on_epoch(self.snapshot())
+        return self.snapshot()
+
+
+class _Worker:
+    """The part of a `TrainingRun` its thread uses; it holds no reference back to the run.
+
+    ``pending`` counts the single steps asked for while paused; ``stepping`` is true while a step runs.
+    """
+
+    def __init__(self, trainer: Trainer, steps_per_second: float | None = None) -> None:
+        self.trainer = trainer
+        self.interval = 1.0 / steps_per_second if steps_per_second else 0.0
+        self.changed = threading.Condition(trainer.lock)
+        self.state = "ready"
+        self.pending = 0
+        self.stepping = False
+        self.stop_requested = False
+        self.error = ""
+
+    @property
+    def busy(self) -> bool:
+        return self.stepping or self.state == "running" or (self.state == "paused" and self.pending > 0)
+
+    def request_stop(self) -> None:
+        with self.changed:
+            self.stop_requested = True
+            if self.state == "ready":
+                self.state = "stopped"
+            self.changed.notify_all()
+
+    def _finish(self, state: str, error: str = "") -> None:
+        with self.changed:
+            self.state, self.error, self.stepping = state, error, False
+            self.changed.notify_all()
+
+    def loop(self) -> None:
+        trainer = self.trainer
+        try:
+            while True:
+                with self.changed:
+                    self.changed.wait_for(lambda: self.stop_requested or self.busy)
+                    if self.stop_requested:
+                        break
+                    if self.state == "paused":
+                        self.pending -= 1
+                    self.stepping = True
+                started = time.perf_counter()
+                more = trainer.step()
+                with self.changed:
+                    self.stepping = False
+                    self.changed.notify_all()
+                    if more and self.state == "running" and self.interval:  # paced: wait, yet stop at once
+                        rest = self.interval - (time.perf_counter() - started)
+                        self.changed.wait_for(lambda: self.stop_requested or self.state != "running", rest)
+                if not more:
+                    self._finish("diverged" if trainer.diverged else "finished")
+                    return
+        except Exception as exc:  # noqa: BLE001 — shown by snapshot().message instead of dying silently
+            self._finish("failed", f"Training stopped by an unexpected error: {type(exc).__name__}: {exc}")
+            return
+        self._finish("stopped")
+
+
+class TrainingRun:
+    """A `Trainer` in a daemon thread: ``start``, ``pause``, ``resume``, ``step`` (while paused), ``stop``.
+
+    States: "ready" → "running" ⇄ "paused" → "finished" | "stopped" | "diverged" | "failed".
+    Controls that do not apply to the current state do nothing, so a UI may call them freely.
+    ``snapshot()`` is cheap and thread-safe. Dropping the last reference to a run stops its thread; use
+    `stop` (or `stop_all`) to stop and join explicitly. ``steps_per_second`` paces a running run so that a class
+    can watch it learn (None: full speed); pausing and stopping still act at once.
+    """
+
+    def __init__(
+        self,
+        data: TrainingData,
+        config: TrainingConfig,
+        initial: SoftmaxRegression | None = None,
+        steps_per_second: float | None = None,
+    ):
+        if steps_per_second is not None:
+            _nonnegative_float("steps_per_second", steps_per_second, positive=True)
+        self.config = config
+        worker = self._worker = _Worker(Trainer(data, config, initial), steps_per_second)
+        self._thread = threading.Thread(
+            target=worker.loop, name=f"TrainingRun-{config.optimizer}-{config.loss}-{id(worker):x}", daemon=True
+        )
+        weakref.finalize(self, worker.request_stop)
+
+    @property
+    def state(self) -> str:
+        with self._worker.changed:
+            return self._worker.state
+
+    def start(self) -> None:
+        """Begin training in the background (from "ready")."""
+        with self._worker.changed:
+            if self._worker.state != "ready":
+                return
+            self._worker.state = "running"
+        self._thread.start()
+
+    def pause(self) -> None:
+        """Halt after the current step (from "running")."""
+        with self._worker.changed:
+            if self._worker.state == "running":
+                self._worker.state = "paused"
+                self._worker.pending = 0
+
+    def resume(self) -> None:
+        """Continue training (from "paused"; from "ready" this starts)."""
+        with self._worker.changed:
+            if self._worker.state == "paused":
+                self._worker.state = "running"
+                self._worker.pending = 0
+                self._worker.changed.notify_all()
+                return
+        self.start()
+
+    def step(self, n: int = 1) -> None:
+        """Do ``n`` more steps, then stay paused (from "paused", or from "ready")."""
+        _positive_int("n", n)
+        with self._worker.changed:
+            state = self._worker.state
+            if state in ("ready", "paused"):
+                self._worker.state = "paused"
+                self._worker.pending += n
+                self._worker.changed.notify_all()
+        if state == "ready":
+            self._thread.start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Stop training and join the thread (a step in progress is finished first)."""
+        self._worker.request_stop()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the run is not busy (paused with no steps pending, or ended). False on timeout."""
+        with self._worker.changed:
+            return self._worker.changed.wait_for(lambda: not self._worker.busy, timeout)
+
+    def snapshot(self) -> Snapshot:
+        """An immutable copy of the state, history and θ; cheap enough to poll several times a second."""
+        worker = self._worker
+        with worker.changed:
+            return worker.trainer._snapshot(worker.state, worker.error or worker.trainer.message)
+
+    def model(self) -> SoftmaxRegression:
+        """The current f(x, θ) as a standalone model."""
+        return self._worker.trainer.model()
+
+
+def stop_all(runs: Iterable[TrainingRun], timeout: float | None = None) -> None:
+    """Stop several runs at once (signal all, then join all) — e.g. every run of a session."""
+    runs = list(runs)
+    for run in runs:
+        run._worker.request_stop()
+    for run in runs:
+        run.stop(timeout)
+
+
+def _progress_bar(done: int, total: int, width: int = 20) -> str:
+    filled = round(width * done / total)
+    return "[" + "#" * filled + "." * (width - filled) + "]"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: train on Fashion-MNIST, print one line per epoch and the final test accuracy, save."""
+    defaults = TrainingConfig()
+    parser = argparse.ArgumentParser(
+        prog="python -m core.training",
+        description="Train f(x, θ) = softmax(Wx + b) on Fashion-MNIST and save θ as .npz.",
+    )
+    parser.add_argument("--epochs", type=int, default=defaults.epochs)
+    parser.add_argument("--lr", type=float, default=defaults.learning_rate, help="learning rate η")
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size, help="ignored by gd (full batch)")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer)
+    parser.add_argument("--loss", choices=LOSSES, default=defaults.loss)
+    parser.add_argument("--weight-decay", type=float, default=defaults.weight_decay, help="L2 penalty λ")
+    parser.add_argument("--schedule", choices=SCHEDULES, default=defaults.schedule, help="learning-rate schedule")
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--limit", type=int, default=None, help="train on the first LIMIT training images only")
+    parser.add_argument("--out", default="model.npz", help="where to save the model (default: %(default)s)")
+    args = parser.parse_args(argv)
+    try:
+        config = TrainingConfig(
+            optimizer=args.optimizer, loss=args.loss, learning_rate=args.lr, batch_size=args.batch_size,
+            epochs=args.epochs, weight_decay=args.weight_decay, seed=args.seed, schedule=args.schedule,
+        )
+        data = TrainingData.load(limit=args.limit)
+    except ValueError as exc:
+        parser.exit(2, f"error: {exc}\n")
+
+    def report(s: Snapshot) -> None:
+        print(
+            f"{_progress_bar(s.epoch, config.epochs)} epoch {s.epoch}/{config.epochs}  "
+            f"train loss {s.epoch_train_loss[-1]:.4f} acc {s.epoch_train_accuracy[-1]:.4f}  "
+            f"test loss {s.epoch_test_loss[-1]:.4f} acc {s.epoch_test_accuracy[-1]:.4f}  "
+            f"({s.elapsed:.1f} s)",
+            flush=True,
+        )
+
+    print(f"training: {config.optimizer}, loss {config.loss}, η = {config.learning_rate:g} ({config.schedule}), "
+          f"batch {config.batch_size}, λ = {config.weight_decay:g}, seed {config.seed}, "
+          f"{len(data.y_train)} training images", flush=True)
+    trainer = Trainer(data, config)
+    result = trainer.run(on_epoch=report)
+    if result.state == "diverged":
+        print(result.message, file=sys.stderr)
+        return 1
+    print(f"final test accuracy: {result.epoch_test_accuracy[-1]:.4f}")
+    result.model().save(args.out)
+    print(f"saved the model to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
