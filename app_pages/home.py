@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from ui import layout
+from core.data import CLASS_NAMES
+from ui import charts, layout
+from ui.data import first_image_per_class
 from ui.navigation import PLAN
 
 layout.header(
@@ -14,11 +16,14 @@ layout.header(
 
 st.latex(r"f(x,\theta) = \operatorname{softmax}(Wx + b), \qquad \theta = (W, b)")
 
-for step, question, pages in PLAN:
+for i, (step, question, pages) in enumerate(PLAN):
     with st.container(border=True):
         st.subheader(step)
         st.markdown(question)
         for page in pages:
             st.page_link(page.path, label=f"**{page.title}** — {page.summary}", icon=page.icon)
-        if not pages:
-            st.caption("Discussed in the lecture; its interactive page is on the way.")
+        if i == 0:  # "define the problem": show what x and y are
+            examples = first_image_per_class()
+            if examples is not None:
+                layout.plot(charts.image_grid(examples, list(CLASS_NAMES), columns=10), key="home_examples")
+                st.caption("x: one real Fashion-MNIST image per class, with its label y (the 10 classes, in label order).")

@@ -82,7 +82,20 @@ PLAN: list[tuple[str, str, list[PageInfo]]] = [
     (
         "5 · Learn θ",
         "There is no closed-form solution: we need iterative solvers (gradient descent).",
-        [],
+        [
+            PageInfo(
+                "app_pages/training.py",
+                "Live training",
+                "🏋️",
+                "Gradient descent on Fashion-MNIST, live: curves, W as images, confusion matrix, MSE vs CE.",
+            ),
+            PageInfo(
+                "app_pages/classify.py",
+                "Classify an upload",
+                "📷",
+                "Your photo → the dataset's preprocessing → f = softmax(Wx + b), and the pixels behind the answer.",
+            ),
+        ],
     ),
 ]
 

@@ -50,6 +50,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 "--server.port", str(port), "--browser.gatherUsageStats", "false",
             ],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+            env={**os.environ, "XDG_CACHE_HOME": str(tmp_path_factory.mktemp("cache"))},
         )  # fmt: skip
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120

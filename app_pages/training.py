@@ -1,0 +1,255 @@
+"""Learn θ: train f(x, θ) = softmax(Wx + b) on Fashion-MNIST by gradient descent, live."""
+
+from __future__ import annotations
+
+import io
+
+import streamlit as st
+
+from core.data import CLASS_NAMES, DatasetError, cache_dir, download
+from core.evaluation import cell_examples, confusion_matrix, worst_confusions
+from core.training import OPTIMIZERS, SCHEDULES, TERMINAL_STATES, TrainingConfig, TrainingData
+from ui import charts, layout
+from ui import training as session
+from ui.data import dataset
+
+OPTIMIZER_NAMES = {"gd": "Gradient descent", "sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}
+LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0]
+BATCH_SIZES = [16, 32, 64, 128, 256, 512, 1024, 4096]
+WEIGHT_DECAYS = [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
+INIT_SCALES = [0.01, 0.03, 0.1, 0.3, 1.0]
+DEFAULT = TrainingConfig()
+
+layout.header(
+    "Learning θ: gradient descent on Fashion-MNIST",
+    "Minimising the cross-entropy over all 60 000 training images has **no closed-form solution — we need "
+    "iterative solvers**. Gradient descent starts from small random θ = (W, b) and repeatedly steps against "
+    "the gradient, θ ← θ − η ∇𝓛(θ); stochastic variants estimate ∇𝓛 on a minibatch of B images. "
+    "Press **Start** and watch the loss fall, the accuracy rise and the ten rows of W turn into pictures of "
+    "what each class looks like.",
+)
+st.latex(
+    r"f(x,\theta)=\operatorname{softmax}(Wx+b),\qquad "
+    r"\mathcal{L}(\theta)=\frac{1}{N}\sum_{n=1}^{N}-\log f_{y_n}(x_n,\theta),\qquad "
+    r"\theta \leftarrow \theta-\eta\,\nabla_\theta\mathcal{L}"
+)
+
+
+def controls() -> dict:
+    """The training settings, bound to the URL."""
+    c1, c2, c3 = st.columns([2.3, 1.4, 1.2], vertical_alignment="bottom")
+    optimizer = c1.segmented_control(
+        "Optimizer", OPTIMIZERS, default=DEFAULT.optimizer, format_func=OPTIMIZER_NAMES.get, key="train_opt",
+        bind="query-params", required=True,
+        help="Gradient descent uses all 60 000 images per step (the lecture's method); the others a minibatch.",
+    )  # fmt: skip
+    loss = c2.segmented_control(
+        "Loss 𝓛", ["ce", "mse"], default=DEFAULT.loss, format_func=session.LOSS_NAMES.get, key="train_loss",
+        bind="query-params", required=True,
+    )  # fmt: skip
+    compare = c3.toggle(
+        "MSE vs cross-entropy", key="train_compare", bind="query-params",
+        help="Train both losses side by side from identical initial weights.",
+    )  # fmt: skip
+    c4, c5, c6, c7 = st.columns(4)
+    lr = c4.select_slider("Learning rate η", LEARNING_RATES, value=DEFAULT.learning_rate, key="train_lr",
+                          format_func="{:g}".format, bind="query-params")  # fmt: skip
+    batch = c5.select_slider("Batch size B", BATCH_SIZES, value=DEFAULT.batch_size, key="train_batch",
+                             bind="query-params", disabled=optimizer == "gd")  # fmt: skip
+    epochs = c6.slider("Epochs", 1, 30, DEFAULT.epochs, key="train_epochs", bind="query-params")
+    decay = c7.select_slider("Weight decay λ", WEIGHT_DECAYS, value=DEFAULT.weight_decay, key="train_wd",
+                             format_func="{:g}".format, bind="query-params")  # fmt: skip
+    c8, c9, c10, c11 = st.columns(4, vertical_alignment="bottom")
+    schedule = c8.segmented_control(
+        "η schedule", SCHEDULES, default=DEFAULT.schedule, key="train_schedule", bind="query-params", required=True,
+        format_func={"constant": "constant", "linear": "linear → 0"}.get,
+        help="Linear: η falls to 0 by the last step, which settles θ; constant: the textbook update.",
+    )  # fmt: skip
+    scale = c9.select_slider(
+        "Initial weight scale σ₀", INIT_SCALES, value=INIT_SCALES[0], key="train_init", format_func="{:g}".format,
+        bind="query-params", help="W starts as N(0, σ₀²) noise. A large σ₀ makes f confidently wrong at the start.",
+    )  # fmt: skip
+    full_speed = c10.toggle(
+        "Full speed", key="train_fast", bind="query-params",
+        help="Off: slowed to about 10 s an epoch so a class can watch it learn. On: as fast as this machine goes.",
+    )  # fmt: skip
+    seed = c11.number_input("Seed", 0, 2**31 - 1, DEFAULT.seed, key="train_seed", bind="query-params")
+    return {
+        "optimizer": optimizer or DEFAULT.optimizer, "loss": loss or DEFAULT.loss, "compare": compare,
+        "learning_rate": float(lr), "batch_size": int(batch), "epochs": int(epochs), "weight_decay": float(decay),
+        "schedule": schedule or DEFAULT.schedule, "seed": int(seed), "init_scale": float(scale),
+        "watchable": not full_speed,
+    }  # fmt: skip
+
+
+def configs(c: dict) -> list[TrainingConfig]:
+    """One config, or the cross-entropy / MSE pair when comparing."""
+    losses = ["ce", "mse"] if c["compare"] else [c["loss"]]
+    fields = {k: v for k, v in c.items() if k not in ("compare", "loss", "init_scale", "watchable")}
+    return [TrainingConfig(loss=loss, **fields) for loss in losses]
+
+
+def missing_data(message: str) -> None:
+    """Say how to get Fashion-MNIST, and offer to download it here with a progress bar."""
+    layout.error(message)
+    if st.button(f"Download Fashion-MNIST (30 MB) into {cache_dir()}", key="train_download"):
+        bar = st.progress(0.0, text="Downloading Fashion-MNIST …")
+        try:
+            download(cache_dir(), progress=lambda done, total: bar.progress(done / total, text=f"{done >> 20} MB"))
+        except DatasetError as exc:
+            layout.error(f"The download failed: {exc}")
+        else:
+            st.rerun()
+
+
+def buttons(data: TrainingData, settings: dict) -> None:
+    """Start / Pause–Resume / Step / Reset, acting on the runs started together last."""
+    act = session.active()
+    states = {r.run.state for r in act}
+    running = "running" in states
+    paused = "paused" in states or "ready" in states
+    b1, b2, b3, b4 = st.columns(4)
+    b1.button("▶ Start new run", key="train_start", type="primary", width="stretch",
+              on_click=session.start,
+              args=(data, configs(settings), settings["init_scale"], settings["watchable"]))  # fmt: skip
+    if running:
+        b2.button("⏸ Pause", key="train_pause", on_click=session.pause, width="stretch")
+    else:
+        b2.button("⏵ Resume", key="train_resume", on_click=session.resume, width="stretch", disabled=not paused)
+    b3.button("Step +1", key="train_step", on_click=session.step, width="stretch",
+              disabled=not act or states <= TERMINAL_STATES,
+              help="One more (mini)batch update of θ, then pause.")  # fmt: skip
+    b4.button("Reset", key="train_reset", on_click=session.reset, width="stretch", disabled=not session.runs())
+
+
+def status(run: session.Run, s) -> None:
+    """One run's state line, progress and messages (divergence explained)."""
+    total = s.total_steps
+    acc = f" · test accuracy {s.epoch_test_accuracy[-1]:.2%}" if s.epoch_test_accuracy else ""
+    st.progress(
+        min(1.0, s.step / total),
+        text=f"**{run.name}** — {s.state}: epoch {s.epoch}/{s.config.epochs}, step {s.step}/{total}, "
+        f"{s.elapsed:.1f} s{acc}",
+    )
+    if s.state in ("diverged", "failed"):
+        layout.error(s.message)
+
+
+def live() -> None:
+    """Curves, status and W templates, redrawn from thread-safe snapshots while a run trains."""
+    polling = any(r.run.state == "running" for r in session.active())
+
+    @st.fragment(run_every=0.25 if polling else None)
+    def view() -> None:
+        all_runs = session.runs()
+        if not all_runs:
+            st.info("No run yet: choose the settings and press **Start new run**.")
+            return
+        snaps = session.snapshots(all_runs)
+        for run, s in snaps:
+            run.snapshot = s
+        for run, s in snaps:
+            if run.group == all_runs[-1].group:
+                status(run, s)
+        layout.plot(charts.training_curves([session.curve_series(r.name, r.colour, s) for r, s in snaps]),
+                    key="train_curves")  # fmt: skip
+        st.caption("Solid: training loss/accuracy per step (smoothed). Dashed: the first 2 000 test images, five "
+                   "times an epoch. The accuracy in the status line is on all 10 000 test images.")  # fmt: skip
+        latest, s = snaps[-1]
+        st.subheader(f"The rows of W as images — {latest.name}")
+        layout.plot(charts.weight_templates(s.W, list(CLASS_NAMES)), key="train_templates")
+        if polling and not any(r.run.state == "running" for r in session.active()):
+            st.rerun()
+
+    view()
+
+
+def confusion(run: session.Run) -> None:
+    """Confusion matrix of a finished or paused run on the test set; a click on a cell opens its images."""
+    test, _ = dataset("test")
+    data, _ = session.training_data()
+    if test is None or data is None or run.snapshot is None:
+        return
+    model = run.snapshot.model()
+    proba = model.predict_proba(test[0])
+    labels = test[1]
+    matrix = confusion_matrix(labels, proba.argmax(axis=1))
+    st.subheader(f"Confusion matrix on the 10 000 test images — {run.name}")
+
+    def select_cell() -> None:
+        points = st.session_state["train_cm"].selection.points
+        if points:
+            i, j, _ = points[0]["customdata"]
+            st.session_state["train_true"], st.session_state["train_pred"] = CLASS_NAMES[int(i)], CLASS_NAMES[int(j)]
+
+    true_name = st.session_state.get("train_true", CLASS_NAMES[6])
+    pred_name = st.session_state.get("train_pred", CLASS_NAMES[0])
+    fig = charts.confusion_heatmap(matrix, list(CLASS_NAMES), (CLASS_NAMES.index(true_name),
+                                                               CLASS_NAMES.index(pred_name)))  # fmt: skip
+    charts.scale_for_lecture(fig, layout.is_lecture())
+    st.plotly_chart(fig, key="train_cm", on_select=select_cell, selection_mode="points", width="stretch",
+                    config=layout.PLOTLY_CONFIG, theme=None)  # fmt: skip
+    worst = ", ".join(f"{CLASS_NAMES[i]} → {CLASS_NAMES[j]} ({n})" for i, j, n in worst_confusions(matrix, 3))
+    st.caption(f"Rows: true class; columns: predicted. Click a cell to open its images. Most confused: {worst}.")
+    c1, c2 = st.columns(2)
+    true_name = c1.selectbox("True class", CLASS_NAMES, index=6, key="train_true", bind="query-params")
+    pred_name = c2.selectbox("Predicted as", CLASS_NAMES, index=0, key="train_pred", bind="query-params")
+    i, j = CLASS_NAMES.index(true_name), CLASS_NAMES.index(pred_name)
+    idx = cell_examples(labels, proba, i, j, limit=16)
+    what = "correctly classified" if i == j else "misclassified"
+    st.markdown(f"**{matrix[i, j]}** {true_name} images {what} as **{pred_name}**"
+                + (f"; the {len(idx)} most confident, with f({pred_name}):" if len(idx) else "."))  # fmt: skip
+    if len(idx):
+        layout.plot(charts.image_grid(test[0][idx], [f"{proba[k, j]:.0%}" for k in idx], columns=8),
+                    key="train_cell_images")  # fmt: skip
+
+
+def save(run: session.Run) -> None:
+    """Download θ of a run as .npz (plain arrays, loadable with SoftmaxRegression.load)."""
+    buffer = io.BytesIO()
+    run.snapshot.model().save(buffer)
+    st.download_button("Download this model (.npz)", buffer.getvalue(), file_name="softmax_regression.npz",
+                       mime="application/octet-stream", key="train_save")  # fmt: skip
+
+
+def main() -> None:
+    data, message = session.training_data()
+    if data is None:
+        missing_data(message)
+        return
+    layout.presets(
+        "train",
+        {
+            "Gradient descent (lecture)": {"train_opt": "gd", "train_lr": 1.0, "train_epochs": 30,
+                                           "train_schedule": "constant", "train_compare": False,
+                                           "train_loss": "ce", "train_init": 0.01},
+            "Adam, fast": {"train_opt": "adam", "train_lr": DEFAULT.learning_rate, "train_batch": 256,
+                           "train_epochs": 5, "train_schedule": "linear", "train_compare": False,
+                           "train_loss": "ce", "train_init": 0.01},
+            "MSE vs CE, confidently wrong start": {"train_opt": "sgd", "train_lr": 0.1, "train_batch": 256,
+                                                   "train_epochs": 3, "train_schedule": "constant",
+                                                   "train_compare": True, "train_init": 0.3},
+            "Too large η: divergence": {"train_opt": "sgd", "train_lr": 100.0, "train_batch": 256,
+                                        "train_compare": False, "train_loss": "ce", "train_init": 0.01},
+        },
+    )  # fmt: skip
+    settings = controls()
+    if settings["compare"]:
+        layout.prose(
+            "**MSE vs cross-entropy** train side by side from the *same* θ₀. From a small random start both do "
+            "fine on this linear model. Start *confidently wrong* (σ₀ = 0.3: the preset) and MSE's gradient "
+            "through the softmax, which carries the factor f_true, nearly vanishes on the images f gets badly "
+            "wrong — exactly the ones it should learn from — so MSE lags while cross-entropy's f − y keeps pushing."
+        )
+    buttons(data, settings)
+    live()
+    finished = [r for r in session.runs() if r.snapshot is not None and r.snapshot.state != "running"
+                and r.snapshot.step > 0]  # fmt: skip
+    if finished and not any(r.run.state == "running" for r in session.active()):
+        run = finished[-1]
+        confusion(run)
+        save(run)
+        st.session_state["trained_model"] = run.snapshot.model()
+
+
+main()
