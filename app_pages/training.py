@@ -21,8 +21,8 @@ INIT_SCALES = [0.01, 0.03, 0.1, 0.3, 1.0]
 DEFAULT = TrainingConfig()
 
 layout.header(
-    "Learning θ: gradient descent on Fashion-MNIST",
-    "Minimising the cross-entropy over all 60 000 training images has **no closed-form solution — we need "
+    "Live training",
+    "**Learning θ on Fashion-MNIST.** Minimising the cross-entropy over all 60 000 training images has **no closed-form solution — we need "
     "iterative solvers**. Gradient descent starts from small random θ = (W, b) and repeatedly steps against "
     "the gradient, θ ← θ − η ∇𝓛(θ); stochastic variants estimate ∇𝓛 on a minibatch of B images. "
     "Press **Start** and watch the loss fall, the accuracy rise and the ten rows of W turn into pictures of "

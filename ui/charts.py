@@ -5,7 +5,14 @@ One colour-blind-safe palette (Okabe–Ito), one colour per concept, used identi
 
 from __future__ import annotations
 
+import base64
+import io
+
+import numpy as np
 import plotly.graph_objects as go
+from PIL import Image
+
+from core.softmax import SIMPLEX_CORNERS, simplex_xy
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable under all common colour-vision deficiencies.
 PALETTE: dict[str, str] = {
@@ -252,9 +259,6 @@ def simplex_triangle(
 
     Arrowheads along the path point the way the swept value grows.
     """
-    import numpy as np  # local imports: charts.py's shared header stays untouched
-
-    from core.softmax import SIMPLEX_CORNERS, simplex_xy
 
     corners = SIMPLEX_CORNERS
     fig = go.Figure()
@@ -363,8 +367,6 @@ def training_curves(runs: list[dict], height: int = 380) -> go.Figure:
 def _mosaic(tiles: object, captions: list[str], columns: int, gap: int = 3) -> tuple[object, list[dict]]:
     """Equal-sized tiles laid out in rows of `columns` as ONE array (NaN between tiles, drawn blank), and a
     caption annotation above each tile. One heatmap trace draws far faster than one panel per tile."""
-    import numpy as np
-
     t = np.asarray(tiles, dtype=np.float64)
     n, h, w = t.shape
     rows = max(1, -(-n // columns))
@@ -394,8 +396,6 @@ def weight_templates(W: list | object, class_names: list[str], height: int = 330
 
     One shared, symmetric colour scale: orange pixels raise z_k, purple ones lower it.
     """
-    import numpy as np
-
     w = np.asarray(W, dtype=np.float64).reshape(len(class_names), 28, 28)
     limit = float(np.abs(w).max()) or 1.0
     z, notes = _mosaic(w, class_names, columns=5)
@@ -413,8 +413,6 @@ def confusion_heatmap(matrix: list | object, class_names: list[str], selected: t
     An invisible marker on each cell makes it clickable (Plotly cannot select heatmap cells);
     `selected` = (true, predicted) is outlined.
     """
-    import numpy as np
-
     c = np.asarray(matrix, dtype=np.int64)
     n = len(class_names)
     share = c / np.maximum(c.sum(axis=1, keepdims=True), 1)
@@ -460,12 +458,6 @@ WEIGHT_COLOURS: tuple[str, str] = {"PuOr_r": ("orange", "purple"), "PuOr": ("pur
 
 def _png_uri(array: object) -> str:
     """A uint8 grey or RGB array as an inline PNG (a data: URI, so it works offline), at most STEP_PIXELS wide."""
-    import base64
-    import io
-
-    import numpy as np
-    from PIL import Image
-
     picture = Image.fromarray(np.asarray(array, dtype=np.uint8))
     picture.thumbnail((STEP_PIXELS, STEP_PIXELS), Image.Resampling.BOX)
     out = io.BytesIO()
@@ -510,8 +502,6 @@ def preprocessing_steps(steps: list[tuple[str, object]], x: object, x_title: str
     their values on hover, larger ones as pictures. ``x``: the model's input as (28, 28), drawn last with a
     colour bar of its values.
     """
-    import numpy as np
-
     titles = [name if len(name) < 10 else name.replace(" ", "<br>", 1) for name, _ in steps] + [x_title]
     traces = []
     for i, (_, array) in enumerate(steps):
@@ -580,8 +570,6 @@ def contribution_maps(panels: list[tuple[str, object, str]], columns: int = 3, h
     scale, clipped at the 99.5th percentile of |value| so that a few extreme pixels do not wash the rest out
     (hover shows the exact values); the contributions get the colour bar. `WEIGHT_COLOURS` names the colours of
     the positive and negative values."""
-    import numpy as np
-
     arrays = [np.asarray(a, dtype=np.float64) for _, a, _ in panels]
 
     def limit(kind: str) -> float:

@@ -27,8 +27,10 @@ HOME = PageInfo("app_pages/home.py", "Home", "🏠", "The lecture's plan and whe
 PLAN: list[tuple[str, str, list[PageInfo]]] = [
     (
         "1 · Define the problem",
-        "Input x: a 28×28 grey image of a piece of clothing. Output y: one of 10 classes. "
-        "We want a model that says how likely each class is.",
+        (
+            "Input x: a 28×28 grey image of a piece of clothing. Output y: one of 10 classes. "
+            "We want a model that says how likely each class is."
+        ),
         [],
     ),
     (
