@@ -151,13 +151,23 @@ def live() -> None:
         for run, s in snaps:
             if run.group == all_runs[-1].group:
                 status(run, s)
-        layout.plot(charts.training_curves([session.curve_series(r.name, r.colour, s) for r, s in snaps]),
-                    key="train_curves")  # fmt: skip
+        series = [session.curve_series(r.name, r.colour, s) for r, s in snaps]
+        latest, s = snaps[-1]
+        # While polling, light static drawings (a Plotly re-plot 4× a second costs the browser ~0.2 s a chart and
+        # the training thread its CPU); the interactive charts come back as soon as the run stops.
+        if polling:
+            st.image(charts.curves_svg(series), width="stretch")
+        else:
+            layout.plot(charts.training_curves(series), key="train_curves")
         st.caption("Solid: training loss/accuracy per step (smoothed). Dashed: the first 2 000 test images, five "
                    "times an epoch. The accuracy in the status line is on all 10 000 test images.")  # fmt: skip
-        latest, s = snaps[-1]
         st.subheader(f"The rows of W as images — {latest.name}")
-        layout.plot(charts.weight_templates(s.W, list(CLASS_NAMES)), key="train_templates")
+        if polling:
+            st.image(charts.weights_svg(s.W, list(CLASS_NAMES)), width="stretch")
+        else:
+            layout.plot(charts.weight_templates(s.W, list(CLASS_NAMES)), key="train_templates")
+        st.caption(f"Orange pixels raise the class's logit z_k = W_k·x + b_k, purple ones lower it "
+                   f"(one colour scale for all ten, ±{float(abs(s.W).max()):.3g}).")  # fmt: skip
         if polling and not any(r.run.state == "running" for r in session.active()):
             st.rerun()
 

@@ -9,6 +9,7 @@ import base64
 import io
 
 import numpy as np
+import plotly.colors as pc
 import plotly.graph_objects as go
 from PIL import Image
 
@@ -594,3 +595,80 @@ def contribution_maps(panels: list[tuple[str, object, str]], columns: int = 3, h
     base_layout(fig, None, height)
     fig.update_layout(margin={"t": 50, "b": 0, "l": 0, "r": 0})
     return fig
+
+
+# ---- Light live views: drawn 4× a second while a run trains, where a Plotly re-plot would cost the browser
+# ~0.2 s a chart and the training thread its CPU (bench/bench_live.py). Same data, same colours.
+
+_WEIGHT_LUT = np.array(
+    [[int(v) for v in c[4:-1].split(",")] for c in pc.sample_colorscale(WEIGHT_SCALE, list(np.linspace(0, 1, 256)))],
+    dtype=np.uint8,
+)
+
+
+def weights_svg(W: object, class_names: list[str], columns: int = 5, gap: int = 3) -> str:
+    """`weight_templates` as a static SVG: the rows W_k as one embedded PNG on the same colour scale, with the
+    class names above the tiles."""
+    w = np.asarray(W, dtype=np.float64).reshape(len(class_names), 28, 28)
+    limit = float(np.abs(w).max()) or 1.0
+    z, notes = _mosaic(w, class_names, columns, gap)
+    index = np.clip(np.round((np.nan_to_num(z) / limit + 1.0) * 127.5), 0, 255).astype(np.uint8)
+    rgb = _WEIGHT_LUT[index]
+    rgb[np.isnan(z)] = 255
+    png = io.BytesIO()
+    Image.fromarray(rgb).save(png, "PNG", compress_level=1)
+    uri = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode("ascii")
+    h, w_ = rgb.shape[:2]
+    labels = "".join(f'<text x="{n["x"] + 0.5}" y="{n["y"]}" text-anchor="middle">{n["text"]}</text>' for n in notes)
+    return (f'<svg viewBox="0 0 {w_} {h}" width="100%" xmlns="http://www.w3.org/2000/svg" font-family="sans-serif" '
+            f'font-size="3.4" fill="{PALETTE["ink"]}"><image href="{uri}" width="{w_}" height="{h}" '
+            f'style="image-rendering: pixelated"/>{labels}</svg>')  # fmt: skip
+
+
+def _svg_panel(left: float, runs: list[dict], metric: str, x_max: float, y_max: float, size: tuple[int, int]) -> str:
+    """One panel of `curves_svg`: title, horizontal grid with y ticks, epoch ticks, a polyline per run and split."""
+    width, height = size
+    x0, x1, y0, y1 = left + 48, left + width - 10, height - 40, 34  # plot area: x0..x1 left→right, y0..y1 up
+
+    def px(x: float, y: float) -> tuple[float, float]:
+        return x0 + (x1 - x0) * x / x_max, y0 - (y0 - y1) * min(y, y_max) / y_max
+
+    parts = [f'<text x="{left + width / 2}" y="20" text-anchor="middle" font-weight="600">{metric}</text>']
+    for k in range(6):
+        _, y = px(0, y_max * k / 5)
+        parts.append(f'<line x1="{x0}" x2="{x1}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e6e6e6"/>'
+                     f'<text x="{x0 - 6}" y="{y + 4:.1f}" text-anchor="end">{y_max * k / 5:.2g}</text>')  # fmt: skip
+    step = max(1, int(x_max) // 10)
+    for k in range(0, int(x_max) + 1, step):
+        x, _ = px(k, 0)
+        parts.append(f'<text x="{x:.1f}" y="{y0 + 16}" text-anchor="middle">{k}</text>')
+    parts.append(f'<text x="{(x0 + x1) / 2}" y="{height - 4}" text-anchor="middle">epoch</text>')
+    for run in runs:
+        for split, dash in (("train", ""), ("test", ' stroke-dasharray="7 4"')):
+            xs, ys = run[f"{split}_x"], run[f"{split}_{metric}"]
+            points = " ".join("{:.1f},{:.1f}".format(*px(x, y)) for x, y in zip(xs, ys, strict=True))
+            if points:
+                parts.append(f'<polyline points="{points}" fill="none" stroke="{run["colour"]}" stroke-width="2.5"'
+                             f"{dash}/>")  # fmt: skip
+    return "".join(parts)
+
+
+def curves_svg(runs: list[dict], width: int = 1000, height: int = 300) -> str:
+    """`training_curves` as a static SVG (loss | accuracy against epochs; train solid, test dashed) with a legend.
+
+    Each run also gives ``epochs``, its planned length: the epoch axis spans the longest run from the start.
+    """
+    x_max = float(max([1] + [r["epochs"] for r in runs]))
+    loss_max = float(np.ceil(max([0.5] + [max(r["train_loss"] + r["test_loss"], default=0.0) for r in runs]) * 2) / 2)
+    half = width // 2
+    legend = "".join(
+        f'<tspan fill="{r["colour"]}" font-weight="600">━ </tspan><tspan>{r["name"]}   </tspan>' for r in runs
+    )
+    body = (
+        _svg_panel(0, runs, "loss", x_max, loss_max, (half, height))
+        + _svg_panel(half, runs, "accuracy", x_max, 1.0, (half, height))
+        + f'<text x="{width / 2}" y="{height + 22}" text-anchor="middle">{legend}'
+        "<tspan>(solid: train, dashed: test)</tspan></text>"
+    )
+    return (f'<svg viewBox="0 0 {width} {height + 30}" width="100%" xmlns="http://www.w3.org/2000/svg" '
+            f'font-family="sans-serif" font-size="14" fill="{PALETTE["ink"]}">{body}</svg>')  # fmt: skip

@@ -7,6 +7,7 @@ ends (tab closed), the runs are dropped and `TrainingRun`'s finaliser stops thei
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 
 import streamlit as st
@@ -20,6 +21,11 @@ from ui.data import dataset
 
 RUNS_KEY = "train_runs"
 MAX_RUNS = 6
+# Seconds a Python thread may hold the GIL before another that waits gets it (CPython's default: 0.005).
+# The training thread drops the GIL in every NumPy call and must win it back each time; while the live view
+# runs Python in the server thread, a shorter interval keeps it from waiting 5 ms each time.
+SWITCH_INTERVAL = 0.0005
+STEP_PATIENCE = 10.0  # seconds "Step +1" waits for its step (a full-batch step takes ~0.1 s)
 LOSS_NAMES = {"ce": "cross-entropy", "mse": "MSE"}
 
 
@@ -31,6 +37,7 @@ def _features(_train: tuple, _test: tuple) -> TrainingData:
     (or two sessions) then share the cores instead of fighting over them (see bench/bench_training.py).
     """
     threadpool_limits(1, "blas")
+    sys.setswitchinterval(SWITCH_INTERVAL)
     return TrainingData.from_images(_train[0], _train[1], _test[0], _test[1])
 
 
@@ -106,10 +113,12 @@ def resume() -> None:
 
 
 def step(n: int = 1) -> None:
-    """n more steps of the active runs (they stay paused)."""
+    """n more steps of the active runs (they stay paused); returns once they are done, so the rerun shows them."""
     for r in active():
         r.run.pause()
         r.run.step(n)
+    for r in active():
+        r.run.wait(STEP_PATIENCE)
 
 
 def reset() -> None:
@@ -124,7 +133,8 @@ def snapshots(which: list[Run]) -> list[tuple[Run, Snapshot]]:
 
 
 def curve_series(name: str, colour: str, s: Snapshot) -> dict:
-    """A run's curves for `charts.training_curves`: smoothed per-step train metrics, test evaluations."""
+    """A run's curves for `charts.training_curves` / `charts.curves_svg`: smoothed per-step train metrics and
+    the test evaluations, against epochs; ``epochs`` is the run's planned length."""
     per_epoch = s.steps_per_epoch
     steps = [(i + 1) / per_epoch for i in range(len(s.step_loss))]
     span = max(1, per_epoch // 10)
@@ -132,7 +142,7 @@ def curve_series(name: str, colour: str, s: Snapshot) -> dict:
     _, train_accuracy = thinned(steps, smoothed(s.step_accuracy, span))
     test_x = [k / per_epoch for k in s.eval_step]
     return {
-        "name": name, "colour": colour, "train_x": train_x, "train_loss": train_loss,
+        "name": name, "colour": colour, "epochs": s.config.epochs, "train_x": train_x, "train_loss": train_loss,
         "train_accuracy": train_accuracy, "test_x": test_x, "test_loss": list(s.eval_loss),
         "test_accuracy": list(s.eval_accuracy),
     }  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 from playwright.sync_api import expect
@@ -13,21 +14,27 @@ STEP_JS = r"""() => Number((document.querySelector('[data-testid="stProgress"]')
                                .match(/step (\d+)\//) || [0, -1])[1])"""
 
 
-TEMPLATES_SUM = """() => { const plots = [...document.querySelectorAll('.js-plotly-plot')]
-                             .filter(p => p.data && p.data.length === 1 && p.data[0].type === 'heatmap'
-                                          && String(p.data[0].hovertemplate).startsWith('w ='));
-                           if (!plots.length) return null;
-                           const z = plots[0].data[0].z;  // Plotly keeps a typed array in _inputArray
-                           let total = 0;
-                           for (const row of Array.from(z._inputArray || z))
-                             for (const v of (typeof row === 'number' ? [row] : Array.from(row)))
-                               if (Number.isFinite(v)) total += Math.abs(v);
-                           return total; }"""
+def _live_svgs(app: AppPage) -> list[str]:
+    """The SVG drawings the live view shows while a run trains (curves and W), decoded from their images."""
+    expect(app.page.locator('[data-testid="stImage"] img[src^="data:image/svg+xml"]').first).to_be_attached(
+        timeout=60_000
+    )
+    sources = app.page.eval_on_selector_all(
+        '[data-testid="stImage"] img[src^="data:image/svg+xml;base64,"]', "imgs => imgs.map(i => i.src)"
+    )
+    return [base64.b64decode(src.split(",", 1)[1]).decode() for src in sources]
 
 
-def _template_signature(app: AppPage) -> float:
-    """Σ|w| over the first template drawn in the W chart (read from the Plotly figure in the page)."""
-    return app.page.wait_for_function(TEMPLATES_SUM, timeout=60_000).json_value()
+def _template_signature(app: AppPage) -> str:
+    """The ten templates W_k as drawn: the PNG embedded in the live W drawing."""
+    (weights,) = [svg for svg in _live_svgs(app) if "<image href=" in svg]
+    return re.search(r'<image href="([^"]+)"', weights).group(1)
+
+
+def _curve_points(app: AppPage) -> int:
+    """How many points the live curves' polylines hold."""
+    (curves,) = [svg for svg in _live_svgs(app) if "<polyline" in svg]
+    return sum(len(points.split()) for points in re.findall(r'points="([^"]*)"', curves))
 
 
 def _step(app: AppPage) -> int:
@@ -43,12 +50,15 @@ def test_training_runs_live_in_the_browser(app: AppPage, fashion_dir) -> None:
     expect(app.page.locator(PROGRESS).first).to_contain_text("running", timeout=60_000)
     first_step = _step(app)
     first_weights = _template_signature(app)
+    first_points = _curve_points(app)
     # No click from here on: only the fragment's timer can move the numbers and redraw W.
     app.page.wait_for_function(f"() => ({STEP_JS})() > {first_step + 20}", timeout=60_000)
     assert _step(app) > first_step + 20
     assert _template_signature(app) != first_weights
+    assert _curve_points(app) > first_points
     app.page.get_by_role("button", name="Pause").click()
     expect(app.page.locator(PROGRESS).first).to_contain_text("paused", timeout=30_000)
+    expect(app.page.locator(".js-plotly-plot").first).to_be_visible()  # interactive charts once it stops
     paused = _step(app)
     app.page.wait_for_timeout(1500)
     assert _step(app) == paused
