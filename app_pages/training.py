@@ -12,6 +12,7 @@ from core.training import OPTIMIZERS, SCHEDULES, TERMINAL_STATES, TrainingConfig
 from ui import charts, layout
 from ui import training as session
 from ui.data import dataset
+from ui.model import TRAINED_KEY
 
 OPTIMIZER_NAMES = {"gd": "Gradient descent", "sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0]
@@ -37,7 +38,7 @@ st.latex(
 
 def controls() -> dict:
     """The training settings, bound to the URL."""
-    c1, c2, c3 = st.columns([2.3, 1.4, 1.2], vertical_alignment="bottom")
+    c1, c2 = st.columns([2.6, 1.4], vertical_alignment="bottom")
     optimizer = c1.segmented_control(
         "Optimizer", OPTIMIZERS, default=DEFAULT.optimizer, format_func=OPTIMIZER_NAMES.get, key="train_opt",
         bind="query-params", required=True,
@@ -46,10 +47,6 @@ def controls() -> dict:
     loss = c2.segmented_control(
         "Loss 𝓛", ["ce", "mse"], default=DEFAULT.loss, format_func=session.LOSS_NAMES.get, key="train_loss",
         bind="query-params", required=True,
-    )  # fmt: skip
-    compare = c3.toggle(
-        "MSE vs cross-entropy", key="train_compare", bind="query-params",
-        help="Train both losses side by side from identical initial weights.",
     )  # fmt: skip
     c4, c5, c6, c7 = st.columns(4)
     lr = c4.select_slider("Learning rate η", LEARNING_RATES, value=DEFAULT.learning_rate, key="train_lr",
@@ -68,6 +65,10 @@ def controls() -> dict:
     scale = c9.select_slider(
         "Initial weight scale σ₀", INIT_SCALES, value=INIT_SCALES[0], key="train_init", format_func="{:g}".format,
         bind="query-params", help="W starts as N(0, σ₀²) noise. A large σ₀ makes f confidently wrong at the start.",
+    )  # fmt: skip
+    compare = c10.toggle(
+        "MSE vs CE", key="train_compare", bind="query-params",
+        help="Train both losses side by side from identical initial weights.",
     )  # fmt: skip
     full_speed = c10.toggle(
         "Full speed", key="train_fast", bind="query-params",
@@ -115,7 +116,7 @@ def buttons(data: TrainingData, settings: dict) -> None:
     if running:
         b2.button("⏸ Pause", key="train_pause", on_click=session.pause, width="stretch")
     else:
-        b2.button("⏵ Resume", key="train_resume", on_click=session.resume, width="stretch", disabled=not paused)
+        b2.button("▶ Resume", key="train_resume", on_click=session.resume, width="stretch", disabled=not paused)
     b3.button("Step +1", key="train_step", on_click=session.step, width="stretch",
               disabled=not act or states <= TERMINAL_STATES,
               help="One more (mini)batch update of θ, then pause.")  # fmt: skip
@@ -259,7 +260,7 @@ def main() -> None:
         run = finished[-1]
         confusion(run)
         save(run)
-        st.session_state["trained_model"] = run.snapshot.model()
+        st.session_state[TRAINED_KEY] = run.snapshot.model()
 
 
 main()

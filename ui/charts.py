@@ -659,7 +659,10 @@ def curves_svg(runs: list[dict], width: int = 1000, height: int = 300) -> str:
     Each run also gives ``epochs``, its planned length: the epoch axis spans the longest run from the start.
     """
     x_max = float(max([1] + [r["epochs"] for r in runs]))
-    loss_max = float(np.ceil(max([0.5] + [max(r["train_loss"] + r["test_loss"], default=0.0) for r in runs]) * 2) / 2)
+    highest = max([0.5] + [max(r["train_loss"] + r["test_loss"], default=0.0) for r in runs])
+    tick = min(t * 10.0 ** np.floor(np.log10(highest / 5)) for t in (1, 1.5, 2, 2.5, 3, 4, 5, 10)
+               if t * 10.0 ** np.floor(np.log10(highest / 5)) * 5 >= highest)  # fmt: skip
+    loss_max = 5 * tick  # five round steps (…, 0.2, 0.3, 0.4, 0.5, 1, …)
     half = width // 2
     legend = "".join(
         f'<tspan fill="{r["colour"]}" font-weight="600">━ </tspan><tspan>{r["name"]}   </tspan>' for r in runs

@@ -84,9 +84,9 @@ def presets(key: str, options: Mapping[str, Mapping[str, Any]], label: str = "Le
             st.session_state[widget_key] = value
 
     st.caption(label)
-    cols = st.columns(len(options))
-    for i, (col, (name, values)) in enumerate(zip(cols, options.items(), strict=True)):
-        col.button(name, key=f"{key}_preset_{i}", on_click=apply, args=(values,), width="stretch")
+    row = st.container(horizontal=True, gap="small")  # wraps onto a new line rather than cutting labels
+    for i, (name, values) in enumerate(options.items()):
+        row.button(name, key=f"{key}_preset_{i}", on_click=apply, args=(values,), width="content")
 
 
 def stepper(key: str, steps: Sequence[tuple[str, str]], render: Callable[[int, str, str], None] | None = None) -> int:
