@@ -25,5 +25,5 @@ for i, (step, question, pages) in enumerate(PLAN):
         if i == 0:  # "define the problem": show what x and y are
             examples = first_image_per_class()
             if examples is not None:
-                layout.plot(charts.image_grid(examples, list(CLASS_NAMES), columns=10), key="home_examples")
+                layout.plot(charts.image_grid(examples, list(CLASS_NAMES), columns=5), key="home_examples")
                 st.caption("x: one real Fashion-MNIST image per class, with its label y (the 10 classes, in label order).")
