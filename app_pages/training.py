@@ -181,8 +181,7 @@ def confusion(run: session.Run) -> None:
     data, _ = session.training_data()
     if test is None or data is None or run.snapshot is None:
         return
-    model = run.snapshot.model()
-    proba = model.predict_proba(test[0])
+    proba = session.probabilities_on_test_set(run.snapshot)
     labels = test[1]
     matrix = confusion_matrix(labels, proba.argmax(axis=1))
     st.subheader(f"Confusion matrix on the 10 000 test images — {run.name}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 
+import numpy as np
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
@@ -130,6 +131,17 @@ def reset() -> None:
 def snapshots(which: list[Run]) -> list[tuple[Run, Snapshot]]:
     """A consistent snapshot of each run."""
     return [(r, r.run.snapshot()) for r in which]
+
+
+@st.cache_data(max_entries=MAX_RUNS, show_spinner=False)
+def _probabilities_on_test_set(W: np.ndarray, b: np.ndarray, mean: float, std: float) -> np.ndarray:
+    test, _ = dataset("test")
+    return SoftmaxRegression(W, b, mean, std).predict_proba(test[0])
+
+
+def probabilities_on_test_set(s: Snapshot) -> np.ndarray:
+    """f(x, θ) of a snapshot's θ on the 10 000 test images, computed once per θ (not on every rerun)."""
+    return _probabilities_on_test_set(s.W, s.b, s.mean, s.std)
 
 
 def curve_series(name: str, colour: str, s: Snapshot) -> dict:
