@@ -23,7 +23,6 @@ import tempfile
 import urllib.request
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
@@ -73,18 +72,6 @@ _CHUNK = 1 << 16
 
 class DatasetError(ValueError):
     """The Fashion-MNIST files are missing, damaged or cannot be fetched; the message says what to do."""
-
-
-@dataclass(frozen=True)
-class DatasetStatus:
-    """Where the dataset was found (``directory``) or, when it was not, how to get it (``message``)."""
-
-    directory: Path | None
-    message: str
-
-    @property
-    def found(self) -> bool:
-        return self.directory is not None
 
 
 def cache_dir() -> Path:
@@ -176,17 +163,6 @@ def locate() -> Path | None:
         if _has_all_files(directory):
             return directory
     return None
-
-
-def dataset_status() -> DatasetStatus:
-    """Where the files are, or how to get them — for the app to show; never raises, verifies nothing."""
-    try:
-        directory = locate()
-    except DatasetError as exc:
-        return DatasetStatus(None, str(exc))
-    if directory is None:
-        return DatasetStatus(None, how_to_get())
-    return DatasetStatus(directory, f"Fashion-MNIST found at {directory}.")
 
 
 def _fetch(url: str, target: Path, on_bytes: Callable[[int], None], timeout: float) -> None:
