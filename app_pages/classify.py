@@ -12,6 +12,7 @@ from core.data import CLASS_NAMES
 from core.explain import Explanation, explain, unlike_dataset
 from core.imaging import MAX_UPLOAD_MB, UPLOAD_TYPES, ImageError, Preprocessed, to_fashion_mnist
 from core.model import SoftmaxRegression
+from core.numbers import fmt
 from ui import charts, layout
 from ui import model as models
 from ui.data import dataset
@@ -182,11 +183,6 @@ def class_choice(label: str, key: str, auto: str, resolved: int) -> int:
     return resolved if choice in (None, auto) else CLASS_NAMES.index(choice)
 
 
-def signed(v: float) -> str:
-    """A number to subtract in a formula: negative ones in parentheses."""
-    return f"{v:.4f}" if v >= 0 else f"({v:.4f})"
-
-
 def show_why(e: Explanation, picked: Picked, model: SoftmaxRegression) -> None:
     """W_k beside the image, the maps W_k ⊙ x and W_j ⊙ x and their difference, and z_k − z_j in numbers."""
     c1, c2 = st.columns(2)
@@ -224,14 +220,14 @@ def show_why(e: Explanation, picked: Picked, model: SoftmaxRegression) -> None:
     rows = [f"k = {name_k}", f"j = {name_j}", "k − j"]
     pixel_sums = [e.contribution(k).sum(), e.contribution(j).sum(), gap.pixels]
     layout.table(pd.DataFrame({
-        "Σᵢ W·ᵢ xᵢ (sum of the map)": [f"{v:.4f}" for v in pixel_sums],
-        "b": [f"{v:.4f}" for v in (e.b[k], e.b[j], gap.bias)],
-        "z = Σᵢ W·ᵢ xᵢ + b": [f"{v:.4f}" for v in (e.z[k], e.z[j], gap.total)],
+        "Σᵢ W·ᵢ xᵢ (sum of the map)": [fmt(v) for v in pixel_sums],
+        "b": [fmt(v) for v in (e.b[k], e.b[j], gap.bias)],
+        "z = Σᵢ W·ᵢ xᵢ + b": [fmt(v) for v in (e.z[k], e.z[j], gap.total)],
     }, index=rows))  # fmt: skip
     st.latex(
         rf"\begin{{aligned}} z_k - z_j &= \sum_{{i=1}}^{{784}} (W_{{k,i}} - W_{{j,i}})\,x_i + (b_k - b_j) \\"
-        rf" &= {gap.pixels:.4f} {'+' if gap.bias >= 0 else '-'} {abs(gap.bias):.4f} = {gap.total:.4f} \\"
-        rf" z_k - z_j &= {gap.z_k:.4f} - {signed(gap.z_j)} = {gap.z_k - gap.z_j:.4f} \end{{aligned}}"
+        rf" &= {fmt(gap.pixels)} {'+' if gap.bias >= 0 else '-'} {fmt(abs(gap.bias))} = {fmt(gap.total)} \\"
+        rf" z_k - z_j &= {fmt(gap.z_k)} - {fmt(gap.z_j, paren=True)} = {fmt(gap.z_k - gap.z_j)} \end{{aligned}}"
     )
     layout.show_code(Explanation.build, Explanation.gap)
 

@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from core import probability as prob
+from core.numbers import fmt
 from ui import charts, layout, primer
 
 MODES = {"marginals": "P(A), P(B), P(A∩B)", "cells": "The four cells"}
@@ -104,7 +105,7 @@ def tex(name: str) -> str:
 def joint_table_latex(joint: Joint) -> str:
     """The 2×2 joint table with its margins P(A), P(Ā) (right) and P(B), P(B̄) (bottom)."""
     c = joint.cells
-    a, b, f = tex(joint.a), tex(joint.b), prob.fmt
+    a, b, f = tex(joint.a), tex(joint.b), fmt
     return (
         rf"\begin{{array}}{{r|cc|c}} & {b} & \text{{not }}{b} & \\ \hline "
         rf"{a} & {f(c[0, 0])} & {f(c[0, 1])} & {f(c[0].sum())} \\ "
@@ -115,7 +116,7 @@ def joint_table_latex(joint: Joint) -> str:
 
 def derivation(joint: Joint, p_cond: float) -> None:
     """P(A|B) = P(A∩B)/P(B) step by step with the live numbers."""
-    a, b, f = tex(joint.a), tex(joint.b), prob.fmt
+    a, b, f = tex(joint.a), tex(joint.b), fmt
     given = rf"P({a} \mid {b})"
     if prob.independent(joint.p_a, joint.p_b, joint.p_ab):
         compare = (rf"{given} = P({a}) = {f(joint.p_a)}: \text{{knowing }} {b} \text{{ changes nothing (independent)}}")
@@ -145,7 +146,7 @@ def pictures(joint: Joint, p_cond: float) -> None:
     layout.prose(
         f"Left: every rectangle's area is its probability. Conditioning on {joint.b} throws away everything "
         f"outside {joint.b} (faded) and stretches what is left to area 1 (right). The hatched part, "
-        f"{joint.a} ∩ {joint.b}, then covers {prob.fmt(joint.p_ab)} / {prob.fmt(joint.p_b)} = {prob.fmt(p_cond)} "
+        f"{joint.a} ∩ {joint.b}, then covers {fmt(joint.p_ab)} / {fmt(joint.p_b)} = {fmt(p_cond)} "
         "of it.",
         label="Reading the picture",
     )
@@ -169,7 +170,7 @@ def monte_carlo(joint: Joint, p_cond: float) -> None:
     m1.metric(f"#{joint.b} (of {n:,})", f"{count_b:,}")
     m2.metric(f"#({joint.a} ∩ {joint.b})", f"{count_ab:,}")
     ratio = f"{count_ab / count_b:.4f}" if count_b else "no B yet"
-    m3.metric(f"#({joint.a} ∩ {joint.b}) / #{joint.b}", ratio, delta=f"exact {prob.fmt(p_cond)}", delta_color="off",
+    m3.metric(f"#({joint.a} ∩ {joint.b}) / #{joint.b}", ratio, delta=f"exact {fmt(p_cond)}", delta_color="off",
               delta_arrow="off")  # fmt: skip
     layout.show_code(prob.sample_joint, prob.running_frequency, prob.conditional)
 
@@ -194,7 +195,7 @@ def main() -> None:
         else:
             layout.error(f"{exc} Here B = {joint.b}.")
         return
-    st.metric(f"P({joint.a} | {joint.b})", prob.fmt(p_cond))
+    st.metric(f"P({joint.a} | {joint.b})", fmt(p_cond))
     layout.prose(
         "The lecture uses P(Rain) = 0.05 in its union example and P(Rain ∩ Cloud) = 0.2 here. Both cannot hold "
         "at once, because P(Rain ∩ Cloud) ≤ P(Rain); so this page takes P(Rain) = 0.25 (0.05 of it without "

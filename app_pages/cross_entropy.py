@@ -12,7 +12,6 @@ from streamlit.delta_generator import DeltaGenerator
 
 from core.data import CLASS_NAMES
 from core.losses import (
-    check_distribution,
     cross_entropy,
     cross_entropy_grad_logits,
     curves_vs_p_true,
@@ -21,6 +20,9 @@ from core.losses import (
     mse,
     mse_grad_logits,
 )
+from core.numbers import fmt
+from core.probability import check_distribution
+from core.probability import normalise as normalise_distribution
 from core.softmax import logits_of
 from ui import charts, layout
 
@@ -86,9 +88,8 @@ def controls() -> Controls:
 def normalise(name: str, n: int) -> None:
     """Divide the entries of y or f (widget keys ce_{name}1…n) by their sum, so they add up to 1."""
     keys = [f"ce_{name}{i + 1}" for i in range(n)]
-    total = sum(st.session_state[k] for k in keys)
-    for k in keys:
-        st.session_state[k] = st.session_state[k] / total
+    for k, v in zip(keys, normalise_distribution([st.session_state[k] for k in keys]), strict=True):
+        st.session_state[k] = float(v)
 
 
 def problems(c: Controls) -> list[str]:
@@ -103,19 +104,6 @@ def problems(c: Controls) -> list[str]:
                 st.button(f"Normalise {name} (divide by its sum {v.sum():.4g})", key=f"ce_norm_{name}",
                           on_click=normalise, args=(name, c.n))  # fmt: skip
     return found
-
-
-def num(x: float) -> str:
-    """A loss value for LaTeX: 4 significant digits, ∞ for inf."""
-    x = float(x)
-    if math.isinf(x):
-        return r"\infty"
-    return f"{x:.4g}" if x == 0 or abs(x) >= 1e-3 else f"{x:.2e}"
-
-
-def g(v: float) -> str:
-    """An input probability as typed: 0.6, 1, 0.45."""
-    return f"{float(v):g}"
 
 
 def plugged(c: Controls, term: Callable[[float, float], str], keep: np.ndarray, fold: str) -> str:
@@ -147,8 +135,8 @@ def show_mse(c: Controls) -> None:
     st.subheader("A first try: mean squared error")
     biggest = np.argsort(-(c.y + c.f), kind="stable")[:3]  # the classes that matter most, in lecture order
     keep = np.isin(np.arange(c.n), biggest)
-    terms = plugged(c, lambda yi, fi: f"({g(fi)} - {g(yi)})^2", keep, r"\cdots")
-    st.latex(aligned(r"\mathrm{MSE}(f, y) &= \sum_i (f_i - y_i)^2", f"&= {terms} = {num(mse(c.y, c.f))}"))
+    terms = plugged(c, lambda yi, fi: f"({fmt(fi)} - {fmt(yi)})^2", keep, r"\cdots")
+    st.latex(aligned(r"\mathrm{MSE}(f, y) &= \sum_i (f_i - y_i)^2", f"&= {terms} = {fmt(mse(c.y, c.f), tex=True)}"))
     st.markdown("> *“In practice this does not work very well.”* — the gradients below show why.")
 
 
@@ -160,8 +148,8 @@ def show_kl(c: Controls) -> None:
     kl_yf, kl_fy = kl_divergence(c.y, c.f), kl_divergence(c.f, c.y)
     h_y, h_yf = entropy(c.y), cross_entropy(c.y, c.f)
     relation = r"\neq" if not np.isclose(kl_yf, kl_fy) else "="
-    st.latex(rf"\mathrm{{KL}}(y \,\|\, f) = {num(kl_yf)} \;{relation}\; \mathrm{{KL}}(f \,\|\, y) = {num(kl_fy)}")
-    st.latex(rf"H(y, f) = H(y) + \mathrm{{KL}}(y \,\|\, f):\quad {num(h_yf)} = {num(h_y)} + {num(kl_yf)}")
+    st.latex(rf"\mathrm{{KL}}(y \,\|\, f) = {fmt(kl_yf, tex=True)} \;{relation}\; \mathrm{{KL}}(f \,\|\, y) = {fmt(kl_fy, tex=True)}")
+    st.latex(rf"H(y, f) = H(y) + \mathrm{{KL}}(y \,\|\, f):\quad {fmt(h_yf, tex=True)} = {fmt(h_y, tex=True)} + {fmt(kl_yf, tex=True)}")
     layout.prose(
         "KL is **not symmetric**: it measures the surprise of expecting Q when P is true. "
         + (
@@ -183,32 +171,32 @@ def derivation_steps(c: Controls) -> list[tuple[str, str]]:
     k = true_class(c.y)
     if k is not None:  # one-hot y: only the true class survives
         cross = (r"\mathcal{L}(\theta) &= -\sum_i y_i \log f_i(x, \theta) = -\log f_{\text{true}}",
-                 rf"&= -\log {g(c.f[k])} = {num(ce)}")  # fmt: skip
+                 rf"&= -\log {fmt(c.f[k])} = {fmt(ce, tex=True)}")  # fmt: skip
     else:
         cross = (r"\mathcal{L}(\theta) &= -\sum_i y_i \log f_i(x, \theta)",
-                 "&= -(" + kl_terms(c, lambda yi, fi: rf"{g(yi)} \cdot \log {g(fi)}") + f") = {num(ce)}")  # fmt: skip
+                 "&= -(" + kl_terms(c, lambda yi, fi: rf"{fmt(yi)} \cdot \log {fmt(fi)}") + f") = {fmt(ce, tex=True)}")  # fmt: skip
     return [
         (
             "Plug the prediction f and the label y into the KL divergence (0 · log 0 = 0).",
             aligned(
                 r"\mathrm{KL}(y \,\|\, f) &= \sum_i y_i \log \frac{y_i}{f_i}",
                 "&= "
-                + kl_terms(c, lambda yi, fi: rf"{g(yi)} \cdot \log \frac{{{g(yi)}}}{{{g(fi)}}}")
-                + f" = {num(kl)}",
+                + kl_terms(c, lambda yi, fi: rf"{fmt(yi)} \cdot \log \frac{{{fmt(yi)}}}{{{fmt(fi)}}}")
+                + f" = {fmt(kl, tex=True)}",
             ),
         ),
         (
             "Log rule: $\\log \\frac{a}{b} = \\log a - \\log b$.",
             aligned(
                 r"&= \sum_i y_i \left(\log y_i - \log f_i\right)",
-                "&= " + kl_terms(c, lambda yi, fi: rf"{g(yi)} \cdot (\log {g(yi)} - \log {g(fi)})"),
+                "&= " + kl_terms(c, lambda yi, fi: rf"{fmt(yi)} \cdot (\log {fmt(yi)} - \log {fmt(fi)})"),
             ),
         ),
         (
             "Split the sum in two.",
             aligned(
                 r"&= \sum_i y_i \log y_i \;-\; \sum_i y_i \log f_i",
-                rf"&= {num(sum_y_log_y)} - ({num(sum_y_log_f)}) = {num(kl)}",
+                rf"&= {fmt(sum_y_log_y, tex=True)} - ({fmt(sum_y_log_f, tex=True)}) = {fmt(kl, tex=True)}",
             ),
         ),
         (
@@ -216,7 +204,7 @@ def derivation_steps(c: Controls) -> list[tuple[str, str]]:
                 "The first term depends only on the label y, not on the parameters θ: a constant we can drop "
                 "(with a one-hot y it is exactly 0, since 1 · log 1 = 0 and 0 · log 0 = 0)."
             ),
-            rf"\sum_i y_i \log y_i = {num(sum_y_log_y)} \quad \text{{(independent of }} \theta)",
+            rf"\sum_i y_i \log y_i = {fmt(sum_y_log_y, tex=True)} \quad \text{{(independent of }} \theta)",
         ),
         (
             "What is left is the **cross-entropy** loss; with a one-hot y only the true class survives.",
@@ -227,7 +215,7 @@ def derivation_steps(c: Controls) -> list[tuple[str, str]]:
             r"\theta^* = \arg\min_\theta \; -\sum_i y_i \log f_i(x, \theta)",
         ),
         (
-            f"Over all N training images $(x_n, y_n)$; this image adds ${num(ce)}$ to the sum.",
+            f"Over all N training images $(x_n, y_n)$; this image adds ${fmt(ce, tex=True)}$ to the sum.",
             r"\theta^* = \arg\min_\theta \sum_{n=1}^{N} -\log f_{y_n}(x_n, \theta)",
         ),
     ]
@@ -276,13 +264,13 @@ def show_gradients(c: Controls, valid: bool) -> None:
             rf"$\partial\mathcal{{L}}_{{\mathrm{{{loss}}}}}/\partial z_{{\text{{true}}}}$" for loss in ("CE", "MSE")
         )
         st.markdown(
-            f"At your f ($f_{{\\text{{true}}}}$ = {g(c.f[k])}): {d_ce} = **{num(grad_marks[0][2])}**, "
-            f"{d_mse} = **{num(grad_marks[1][2])}** (the markers)."
+            f"At your f ($f_{{\\text{{true}}}}$ = {fmt(c.f[k])}): {d_ce} = **{fmt(grad_marks[0][2])}**, "
+            f"{d_mse} = **{fmt(grad_marks[1][2])}** (the markers)."
         )
     elif valid and k is None:
         st.caption("Your y is not one-hot, so there is no single true class to mark.")
     elif valid:
-        st.caption(f"Your f_true = {g(c.f[k])} is at the edge of (0, 1): its logit is ±∞, so it is not marked.")
+        st.caption(f"Your f_true = {fmt(c.f[k])} is at the edge of (0, 1): its logit is ±∞, so it is not marked.")
     layout.prose(
         "With cross-entropy the gradient for the true class is f_true − 1: the more wrong the model, the harder "
         "it is pushed (→ −1 as f_true → 0). Through the softmax, the MSE gradient carries a factor f_true and "

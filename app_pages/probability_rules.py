@@ -11,6 +11,7 @@ import numpy as np
 import streamlit as st
 
 from core import probability as prob
+from core.numbers import fmt
 from ui import charts, layout, primer
 
 TABS = ["Axioms", "Union", "Product", "Random variables"]
@@ -59,10 +60,10 @@ def axioms() -> None:
             )
     p = np.array(values, dtype=np.float64)
     total = float(np.sum(p))
-    terms = primer.latex_sum_lines([prob.fmt(v) for v in p], per_line=5)
+    terms = primer.latex_sum_lines([fmt(v) for v in p], per_line=5)
     problems = prob.distribution_problems(p, experiment.outcomes)
     verdict = CHECK if not problems else CROSS
-    st.latex(rf"\begin{{aligned}} \sum_{{\omega \in S}} P(\omega) &= {terms} \\ &= {prob.fmt(total)}{verdict} "
+    st.latex(rf"\begin{{aligned}} \sum_{{\omega \in S}} P(\omega) &= {terms} \\ &= {fmt(total)}{verdict} "
              r"\end{aligned}")  # fmt: skip
     if not problems:
         st.success("Both axioms hold: every P(ω) is between 0 and 1, and together they sum to 1.", icon="✅")
@@ -79,7 +80,7 @@ def axioms() -> None:
             st.session_state[k] = float(v)
 
     st.button(
-        f"Normalise: divide every value by the sum {prob.fmt(total)}", key="rules_normalise", on_click=apply,
+        f"Normalise: divide every value by the sum {fmt(total)}", key="rules_normalise", on_click=apply,
         type="primary",
     )  # fmt: skip
 
@@ -98,13 +99,13 @@ def union_of_closet_events() -> None:
     naive = p_a + p_b
     both = [w for w, inside in zip(closet.outcomes, mask_a & mask_b, strict=True) if inside]
     if not both:
-        st.latex(rf"\begin{{aligned}} P(A \cup B) &= P(A) + P(B) \\ &= {prob.fmt(p_a)} + {prob.fmt(p_b)} "
-                 rf"= {prob.fmt(naive)}{CHECK} \end{{aligned}}")  # fmt: skip
+        st.latex(rf"\begin{{aligned}} P(A \cup B) &= P(A) + P(B) \\ &= {fmt(p_a)} + {fmt(p_b)} "
+                 rf"= {fmt(naive)}{CHECK} \end{{aligned}}")  # fmt: skip
         st.caption("A and B share no outcome (A ∩ B = ∅): one item cannot be both, so the probabilities add.")
     else:
-        st.latex(rf"\begin{{aligned}} P(A) + P(B) &= {prob.fmt(naive)}{CROSS} \\ P(A \cup B) &= {prob.fmt(p_union)} "
+        st.latex(rf"\begin{{aligned}} P(A) + P(B) &= {fmt(naive)}{CROSS} \\ P(A \cup B) &= {fmt(p_union)} "
                  r"\end{aligned}")  # fmt: skip
-        st.caption(f"A and B share {', '.join(both)}: its probability {prob.fmt(p_ab)} is counted twice by "
+        st.caption(f"A and B share {', '.join(both)}: its probability {fmt(p_ab)} is counted twice by "
                    "P(A) + P(B). Subtract P(A ∩ B) once and the rule is right again.")  # fmt: skip
     layout.plot(charts.mosaic(cells.tolist(), "A", "B"), key="rules_union_closet")
 
@@ -124,11 +125,11 @@ def union_of_overlapping_events() -> None:
     p_union = prob.union(p_a, p_b, p_ab)
     st.latex(
         rf"\begin{{aligned}} P(\text{{Rain}} \cup \text{{Sun}}) &= P(\text{{Rain}}) + P(\text{{Sun}}) \\ "
-        rf"&\quad - P(\text{{Rain}} \cap \text{{Sun}}) \\ &= {prob.fmt(p_a)} + {prob.fmt(p_b)} - {prob.fmt(p_ab)} "
-        rf"= {prob.fmt(p_union)} \end{{aligned}}"
+        rf"&\quad - P(\text{{Rain}} \cap \text{{Sun}}) \\ &= {fmt(p_a)} + {fmt(p_b)} - {fmt(p_ab)} "
+        rf"= {fmt(p_union)} \end{{aligned}}"
     )
     if p_ab > 0:
-        st.caption(f"The plain sum {prob.fmt(p_a + p_b)} counts the sun-showers twice. Set P(Rain ∩ Sun) = 0 "
+        st.caption(f"The plain sum {fmt(p_a + p_b)} counts the sun-showers twice. Set P(Rain ∩ Sun) = 0 "
                    "and the simple rule holds again.")  # fmt: skip
     else:
         st.caption("With P(Rain ∩ Sun) = 0 the events are disjoint and the simple sum is right.")
@@ -161,8 +162,8 @@ def product() -> None:
     st.latex(r"S = \{\text{heads}, \text{tails}\}, \quad A \cap B = \varnothing")
     verdict = CROSS if q * (1 - q) > 0 else CHECK
     st.latex(
-        rf"\begin{{aligned}} P(A \cap B) &= 0 \\ P(A)\,P(B) &= {prob.fmt(q)} \cdot {prob.fmt(1 - q)} "
-        rf"= {prob.fmt(q * (1 - q))}{verdict} \end{{aligned}}"
+        rf"\begin{{aligned}} P(A \cap B) &= 0 \\ P(A)\,P(B) &= {fmt(q)} \cdot {fmt(1 - q)} "
+        rf"= {fmt(q * (1 - q))}{verdict} \end{{aligned}}"
     )
     st.caption("One flip cannot land both ways, so heads ∩ tails has no area at all. Knowing it is heads "
                "tells you it is not tails — the opposite of independent.")  # fmt: skip
@@ -182,11 +183,11 @@ def product() -> None:
     st.latex(rf"{sets}, \quad A \cap B = {primer.latex_set(in_ab)}")
     verdict = CHECK if prob.independent(p_a, p_b, p_ab) else CROSS
     st.latex(
-        rf"\begin{{aligned}} P(A \cap B) &= P(\text{{HT}}) = {prob.fmt(p_ab)} \\ P(A)\,P(B) &= {prob.fmt(p_a)} "
-        rf"\cdot {prob.fmt(p_b)} = {prob.fmt(p_a * p_b)}{verdict} \end{{aligned}}"
+        rf"\begin{{aligned}} P(A \cap B) &= P(\text{{HT}}) = {fmt(p_ab)} \\ P(A)\,P(B) &= {fmt(p_a)} "
+        rf"\cdot {fmt(p_b)} = {fmt(p_a * p_b)}{verdict} \end{{aligned}}"
     )
     st.caption("The flips do not influence each other, so every pair has P(ω₁ω₂) = P(ω₁)·P(ω₂): "
-               + ", ".join(f"P({n}) = {prob.fmt(v)}" for n, v in zip(names, p, strict=True)) + ".")  # fmt: skip
+               + ", ".join(f"P({n}) = {fmt(v)}" for n, v in zip(names, p, strict=True)) + ".")  # fmt: skip
     layout.plot(charts.mosaic(cells.tolist(), "H 1st", "T 2nd"), key="rules_two_flips")
     layout.prose(
         "In the picture, A is the green band at the bottom of each column. For independent events it has the "
@@ -218,11 +219,11 @@ def random_variables() -> None:
     mean = prob.expectation(values, pmf)
     st.latex(rv.definition)
     if len(values) <= 4:
-        terms = [rf"{prob.fmt(x)} \cdot {prob.fmt(q)}" for x, q in zip(values, pmf, strict=True)]
-        st.latex(rf"\begin{{aligned}} E[X] &= {primer.latex_sum_lines(terms, per_line=2)} \\ &= {prob.fmt(mean)} "
+        terms = [rf"{fmt(x)} \cdot {fmt(q)}" for x, q in zip(values, pmf, strict=True)]
+        st.latex(rf"\begin{{aligned}} E[X] &= {primer.latex_sum_lines(terms, per_line=2)} \\ &= {fmt(mean)} "
                  r"\end{aligned}")  # fmt: skip
     else:
-        st.latex(rf"E[X] = \sum_x x\, P(X = x) = {prob.fmt(mean)}")
+        st.latex(rf"E[X] = \sum_x x\, P(X = x) = {fmt(mean)}")
     n, seed = primer.simulation_controls("rules_rv", default_n=1_000)
     observed, sample_mean = rv.observed(n, seed)
     st.markdown(f"**{rv.name}: the exact distribution of X and the frequencies in {n:,} samples**")
@@ -232,7 +233,7 @@ def random_variables() -> None:
     )  # fmt: skip
     layout.plot(fig, key="rules_rv_chart")
     m1, m2 = st.columns(2)
-    m1.metric("E[X] (exact)", prob.fmt(mean))
+    m1.metric("E[X] (exact)", fmt(mean))
     m2.metric(f"Mean of {n:,} samples", f"{sample_mean:.4f}")
     layout.prose(
         "A **random variable** turns each outcome into a number. Its **distribution** lists how likely each "

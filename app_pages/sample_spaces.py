@@ -9,6 +9,7 @@ import numpy as np
 import streamlit as st
 
 from core import probability as prob
+from core.numbers import fmt
 from ui import charts, layout, primer
 from ui.data import dataset, first_image_per_class
 
@@ -67,8 +68,8 @@ def sum_latex(experiment: prob.Experiment, event: list[str], p_a: float) -> str:
     if not event:
         return r"P(\varnothing) = 0 \quad\text{(the empty event never happens)}"
     names = primer.latex_sum_lines([rf"P(\text{{{w}}})" for w in event], per_line=3)
-    values = primer.latex_sum_lines([prob.fmt(p[w]) for w in event])
-    total = rf" \\ &= {prob.fmt(p_a)}" if len(event) > 1 else ""
+    values = primer.latex_sum_lines([fmt(p[w]) for w in event])
+    total = rf" \\ &= {fmt(p_a)}" if len(event) > 1 else ""
     body = rf"P(A) &= \sum_{{\omega \in A}} P(\omega) \\ &= {names} \\ &= {values}{total}"
     return rf"\begin{{aligned}} {body} \end{{aligned}}"
 
@@ -96,7 +97,7 @@ def show_closet_images(experiment: prob.Experiment, mask: np.ndarray) -> None:
         frame = np.broadcast_to(green if inside else grey, (side, side, 3)).copy()
         frame[6:-6, 6:-6] = big[..., None]
         tiles.append(frame)
-    captions = [f"{w} · {prob.fmt(p)}" for w, p in zip(experiment.outcomes, experiment.p, strict=True)]
+    captions = [f"{w} · {fmt(p)}" for w, p in zip(experiment.outcomes, experiment.p, strict=True)]
     st.image(tiles, caption=captions, width=side)
     st.caption("One real training image per class, with its P(ω); the classes in A are framed green.")
 
@@ -120,7 +121,7 @@ def simulate(experiment: prob.Experiment, mask: np.ndarray, p_a: float, n: int, 
     m1, m2, m3 = st.columns(3)
     m1.metric(f"Trials in A (of {n:,})", f"{int(hits.sum()):,}")
     m2.metric("Frequency #A / N", f"{hits.mean():.4f}")
-    m3.metric("Exact P(A)", prob.fmt(p_a), delta=f"off by {abs(hits.mean() - p_a):.4f}", delta_color="off",
+    m3.metric("Exact P(A)", fmt(p_a), delta=f"off by {abs(hits.mean() - p_a):.4f}", delta_color="off",
               delta_arrow="off")  # fmt: skip
     layout.prose(
         "The shaded funnel is where about 95 % of such runs lie, p ± 1.96·√(p(1−p)/N): it narrows like "
@@ -152,7 +153,7 @@ def main() -> None:
         show_closet_images(experiment, mask)
     st.latex(rf"A = {primer.latex_set(event, per_line=3)} \subseteq S")
     st.latex(sum_latex(experiment, event, p_a))
-    st.metric("P(A)", prob.fmt(p_a))
+    st.metric("P(A)", fmt(p_a))
 
     st.subheader("3 · Repeat the experiment N times")
     n, seed = primer.simulation_controls("ss")

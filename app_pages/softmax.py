@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from core.data import CLASS_NAMES
+from core.numbers import fmt
 from core.softmax import logit_path, naive_softmax, shifted_logits, softmax, temperature_path
 from ui import charts, layout
 
@@ -87,14 +88,9 @@ def logit_sliders(n: int) -> np.ndarray:
     ])  # fmt: skip
 
 
-def fmt(x: float) -> str:
-    """A float64 exactly as Python prints it (shortest round-trip form): 'inf' and 'nan' stay text."""
-    return repr(float(x))
-
-
 def table(rows: list[str], columns: dict[str, np.ndarray]) -> pd.DataFrame:
-    """A table of float64 values as text (`fmt`), one row per name, one column per named vector."""
-    return pd.DataFrame({name: [fmt(v) for v in col] for name, col in columns.items()}, index=rows)
+    """A table of float64 values as text (every digit: `fmt(v, None)`), one row per name, one column per named vector."""
+    return pd.DataFrame({name: [fmt(v, None) for v in col] for name, col in columns.items()}, index=rows)
 
 
 def show_output(c: Controls, f: np.ndarray) -> None:
@@ -203,7 +199,7 @@ def show_stability(c: Controls, shift: float) -> None:
         else:
             st.error("Naive form fails: every $e^{z_i/T}$ underflowed to 0, so f = 0 / 0 = nan.", icon="💥")
     right.success(
-        f"m = {fmt(np.max(zc))}. Every exponent is ≤ 0, so each $e^{{(z_i - m)/T}}$ lies in (0, 1] and their sum "
+        f"m = {fmt(np.max(zc), None)}. Every exponent is ≤ 0, so each $e^{{(z_i - m)/T}}$ lies in (0, 1] and their sum "
         f"in [1, n]: no overflow, no 0/0 — the same f, by shift invariance.",
         icon="✅",
     )

@@ -11,29 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from core.probability import check_distribution
 from core.softmax import log_softmax, logits_of, softmax
-
-# How far from 1 a probability vector's sum may be (rounding in float32 softmax stays far below it).
-SUM_TOLERANCE = 1e-5
-
-
-def check_distribution(p: ArrayLike, name: str = "P") -> NDArray[np.float64]:
-    """p as a float array if every slice along the last axis is a probability vector, else a ValueError.
-
-    The message says what is wrong: a negative or non-finite entry, or a sum other than 1.
-    """
-    a = np.asarray(p, dtype=np.float64)
-    if a.ndim == 0 or a.shape[-1] == 0:
-        raise ValueError(f"{name} must be a vector of probabilities, got {p!r}")
-    if not np.all(np.isfinite(a)):
-        raise ValueError(f"{name} has an entry that is not a finite number: probabilities are numbers in [0, 1]")
-    if np.any(a < 0):
-        raise ValueError(f"{name} has a negative entry ({a.min():g}): probabilities cannot be negative")
-    sums = np.sum(a, axis=-1)
-    if np.any(np.abs(sums - 1.0) > SUM_TOLERANCE):
-        worst = float(sums.flat[np.argmax(np.abs(sums - 1.0))])
-        raise ValueError(f"{name} sums to {worst:.6g}, not 1: the probabilities of all classes must add up to 1")
-    return a
 
 
 def _pair(p: ArrayLike, q: ArrayLike) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

@@ -14,10 +14,10 @@ from typing import BinaryIO
 
 import numpy as np
 
+from core.data import CLASS_NAMES, IMAGE_SHAPE
 from core.softmax import softmax
 
-N_CLASSES = 10
-IMAGE_SHAPE = (28, 28)
+N_CLASSES = len(CLASS_NAMES)
 N_PIXELS = IMAGE_SHAPE[0] * IMAGE_SHAPE[1]
 _KEYS = ("W", "b", "mean", "std")
 _MAX_MEMBER_BYTES = 1 << 20

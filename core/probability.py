@@ -17,16 +17,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from core.data import CLASS_NAMES
+from core.numbers import fmt
 
-SUM_TOL = 1e-9
-
-
-def fmt(p: float) -> str:
-    """A probability as the lecture writes it: 0.05, 0.4, 0.15 (at most 4 significant digits)."""
-    if not math.isfinite(p):
-        return str(p)
-    text = f"{p:.4g}"
-    return "0" if text == "-0" else text
+# How far from 1 the sum of a probability vector may be: above float32 rounding of a softmax over a few
+# thousand classes (~1e-7), far below any value a person types.
+SUM_TOL = 1e-6
 
 
 def _probability_problem(value: float, name: str) -> str | None:
@@ -71,6 +66,25 @@ def distribution_problems(p: ArrayLike, outcomes: Sequence[str]) -> list[str]:
         problems.append(f"The probabilities sum to {fmt(total)}, not 1: some outcome must happen, so Σ P(ω) = 1. "
                         "Change the values so that they add up to 1.")
     return problems
+
+
+def check_distribution(p: ArrayLike, name: str = "P") -> NDArray[np.float64]:
+    """p as a float array if every slice along the last axis is a probability vector, else a ValueError.
+
+    The message says what is wrong: a negative or non-finite entry, or a sum other than 1 (beyond `SUM_TOL`).
+    """
+    a = np.asarray(p, dtype=np.float64)
+    if a.ndim == 0 or a.shape[-1] == 0:
+        raise ValueError(f"{name} must be a vector of probabilities, got {p!r}")
+    if not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} has an entry that is not a finite number: probabilities are numbers in [0, 1]")
+    if np.any(a < 0):
+        raise ValueError(f"{name} has a negative entry ({fmt(a.min())}): probabilities cannot be negative")
+    sums = np.sum(a, axis=-1)
+    if np.any(np.abs(sums - 1.0) > SUM_TOL):
+        worst = float(sums.flat[np.argmax(np.abs(sums - 1.0))])
+        raise ValueError(f"{name} sums to {fmt(worst, 6)}, not 1: the probabilities of all classes must add up to 1")
+    return a
 
 
 def normalise(p: ArrayLike) -> NDArray[np.float64]:

@@ -13,6 +13,7 @@ import plotly.colors as pc
 import plotly.graph_objects as go
 from PIL import Image
 
+from core.numbers import fmt
 from core.softmax import SIMPLEX_CORNERS, simplex_xy
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable under all common colour-vision deficiencies.
@@ -63,10 +64,6 @@ def scale_for_lecture(fig: go.Figure, lecture: bool, height: int | None = None) 
 # ---- Probability primer: sample spaces, rules, conditional probability ----------------------------------
 
 
-def _fmt_p(p: float) -> str:
-    return f"{p:.4g}"
-
-
 def exact_vs_observed(
     x: list,
     exact: list[float],
@@ -103,7 +100,7 @@ def exact_vs_observed(
         top = 1.08 * max(list(exact) + list(observed or []))
         for value, name, colour, dash in ((means[0], "E[X]", "probability", "dash"),
                                           (means[1], "sample mean", "frequency", "dot")):
-            fig.add_scatter(x=[value, value], y=[0, top], mode="lines", name=f"{name} = {_fmt_p(value)}",
+            fig.add_scatter(x=[value, value], y=[0, top], mode="lines", name=f"{name} = {fmt(value)}",
                             line={"color": PALETTE[colour], "dash": dash, "width": 3}, hoverinfo="skip")
         fig.update_xaxes(tickmode="array", tickvals=list(x))
     base_layout(fig, title, height)
@@ -137,9 +134,9 @@ def running_estimate(
     fig.add_scatter(x=ns, y=estimate, mode="lines", name=estimate_name,
                     line={"color": PALETTE["frequency"], "width": 3},
                     hovertemplate="N = %{x}: %{y:.4f}<extra></extra>")  # fmt: skip
-    fig.add_scatter(x=[ns[0], ns[-1]], y=[exact, exact], mode="lines", name=f"{exact_name} = {_fmt_p(exact)}",
+    fig.add_scatter(x=[ns[0], ns[-1]], y=[exact, exact], mode="lines", name=f"{exact_name} = {fmt(exact)}",
                     line={"color": PALETTE["probability"], "width": 3, "dash": "dash"},
-                    hovertemplate=f"{exact_name} = {_fmt_p(exact)}<extra></extra>")  # fmt: skip
+                    hovertemplate=f"{exact_name} = {fmt(exact)}<extra></extra>")  # fmt: skip
     base_layout(fig, title, height)
     fig.update_xaxes(type="log", title_text="trials N (log scale)")
     fig.update_yaxes(title_text=y_title, range=[-0.02, 1.02])
@@ -187,12 +184,12 @@ def mosaic(
                 x=[(x0 + x1) / 2], y=[h], base=[y0], width=[width], name=name,
                 marker={"color": colour, "opacity": 0.25 if faded else (0.85 if is_a or is_b else 0.35),
                         "line": {"color": "white", "width": 2}, "pattern": pattern},
-                hovertemplate=f"P({name}) = {_fmt_p(value)}<extra></extra>", showlegend=False,
+                hovertemplate=f"P({name}) = {fmt(value)}<extra></extra>", showlegend=False,
             )  # fmt: skip
             if width >= 0.15 and h >= 0.2:
-                label = f"{row}<br>{bar.strip()} {col}<br><b>{_fmt_p(value)}</b>"
+                label = f"{row}<br>{bar.strip()} {col}<br><b>{fmt(value)}</b>"
             elif width >= 0.45 and h >= 0.08:
-                label = f"{name}: <b>{_fmt_p(value)}</b>"
+                label = f"{name}: <b>{fmt(value)}</b>"
             else:
                 label = None
             if label:
@@ -204,10 +201,10 @@ def mosaic(
     base_layout(fig, title, height)
     fig.update_layout(barmode="overlay", bargap=0)
     if zoom_b:
-        ticks = [(0.5, f"{b} ({_fmt_p(p_b)}) stretched to 1")]
+        ticks = [(0.5, f"{b} ({fmt(p_b)}) stretched to 1")]
     else:
         ticks = [(x0 + x1) / 2 for x0, x1, *_ in columns if x1 > x0]
-        ticks = [(c, f"{b} ({_fmt_p(p_b)})" if c < p_b else f"not {b} ({_fmt_p(1 - p_b)})") for c in ticks]
+        ticks = [(c, f"{b} ({fmt(p_b)})" if c < p_b else f"not {b} ({fmt(1 - p_b)})") for c in ticks]
     fig.update_xaxes(range=[0, 1], tickmode="array", tickvals=[t[0] for t in ticks],
                      ticktext=[t[1] for t in ticks], showgrid=False, fixedrange=True)  # fmt: skip
     fig.update_yaxes(range=[0, 1], showgrid=False, showticklabels=False, fixedrange=True,

@@ -44,7 +44,8 @@ def lecture_toggle() -> bool:
         "Lecture mode",
         key=LECTURE_KEY,
         bind="query-params",
-        help="For a projector: larger type and charts, prose folded, derivations one step at a time.",
+        help="For a projector: larger type and charts, prose folded into Notes, derivations revealed one step at a "
+        "time. Off: every step of a derivation is shown at once.",
     )
     st.html(_BASE_CSS + (_LECTURE_CSS if on else ""))
     return on
@@ -90,20 +91,18 @@ def presets(key: str, options: Mapping[str, Mapping[str, Any]], label: str = "Le
 
 
 def stepper(key: str, steps: Sequence[tuple[str, str]], render: Callable[[int, str, str], None] | None = None) -> int:
-    """Reveal a derivation one step at a time; each step is (explanation, LaTeX). Returns steps shown.
+    """A derivation, each step (explanation, LaTeX). Returns how many steps are shown.
 
-    The step number is a URL-bound slider (``?{key}=k``), so a shared link opens at the same step;
-    "Next step" is a big button in lecture mode.
+    Normal mode shows every step at once, to read. Lecture mode reveals them one at a time: the step number is a
+    URL-bound slider (``?{key}=k``, so a shared link opens at the same step) with a big "Next step" button.
     """
     n = len(steps)
-
-    def move(delta: int) -> None:
-        st.session_state[key] = min(n, max(1, int(st.session_state.get(key, 1)) + delta))
-
-    def show_all() -> None:
-        st.session_state[key] = n
-
-    shown = st.slider("Steps shown", 1, n, 1, key=key, bind="query-params")
+    lecture = is_lecture()
+    if lecture:
+        shown = st.slider("Steps shown", 1, n, 1, key=key, bind="query-params")
+    else:
+        shown = n
+        st.caption(f"All {n} steps. Lecture mode reveals them one at a time.")
     for i, (text, latex) in enumerate(steps[:shown]):
         if render is not None:
             render(i, text, latex)
@@ -111,8 +110,16 @@ def stepper(key: str, steps: Sequence[tuple[str, str]], render: Callable[[int, s
             st.markdown(f"**Step {i + 1}.** {text}")
             if latex:
                 st.latex(latex)
-    big = is_lecture()
-    c1, c2, c3 = st.columns([2, 1, 1] if big else [1, 1, 1])
+    if not lecture:
+        return shown
+
+    def move(delta: int) -> None:
+        st.session_state[key] = min(n, max(1, int(st.session_state.get(key, 1)) + delta))
+
+    def show_all() -> None:
+        st.session_state[key] = n
+
+    c1, c2, c3 = st.columns([2, 1, 1])
     c1.button(
         "Next step ▶",
         key=f"{key}_next",
