@@ -15,7 +15,7 @@ from core.model import SoftmaxRegression
 from core.numbers import fmt
 from ui import charts, layout
 from ui import model as models
-from ui.data import dataset
+from ui.data import dataset, get_data_panel
 
 INPUTS = {"upload": "Your photo", "test": "A test image"}  # the labels are what the URL holds
 PREDICTED, RUNNER_UP = "predicted", "runner-up"
@@ -71,9 +71,9 @@ def photo_input() -> object | None:
 
 def test_picker(model: SoftmaxRegression) -> int | None:
     """Test image number (bound to the URL), a random one or a random mistake of the model; its true class."""
-    test, message = dataset("test")
+    test, _ = dataset("test")
     if test is None:
-        st.info(f"Test images need Fashion-MNIST. {message}", icon="ℹ️")
+        get_data_panel("cls_test", "Picking a test image")
         return None
     labels = test[1]
     index = st.number_input("Test image number (0 – 9 999)", 0, N_TEST - 1, 0, step=1, key="cls_index",

@@ -11,7 +11,7 @@ import streamlit as st
 from core import probability as prob
 from core.numbers import fmt
 from ui import charts, layout, primer
-from ui.data import dataset, first_image_per_class
+from ui.data import first_image_per_class, get_data_panel
 
 CLOSETS = {"lecture": prob.LECTURE_CLOSET, "uniform": prob.UNIFORM_CLOSET}
 CLOSET_LABELS = {"lecture": "The lecture's closet", "uniform": "A random Fashion-MNIST image"}
@@ -78,14 +78,7 @@ def show_closet_images(experiment: prob.Experiment, mask: np.ndarray) -> None:
     """One real Fashion-MNIST image per class, outcomes in A framed green; a note if the data is missing."""
     images = first_image_per_class()
     if images is None:
-        _, message = dataset("train")
-        st.info(
-            "Real images of each class appear here once Fashion-MNIST is available: set `FASHION_MNIST_DIR` to "
-            "a folder with the four official files, or `apt-get install dataset-fashion-mnist`.",
-            icon="🖼️",
-        )
-        with st.expander("Details"):
-            st.text(message)
+        get_data_panel("ss", "Showing a real image of each class")
         return
     green = np.array([int(charts.PALETTE["event"][i : i + 2], 16) for i in (1, 3, 5)], dtype=np.uint8)
     grey = np.full(3, 225, dtype=np.uint8)

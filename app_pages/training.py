@@ -6,12 +6,12 @@ import io
 
 import streamlit as st
 
-from core.data import CLASS_NAMES, DatasetError, cache_dir, download
+from core.data import CLASS_NAMES
 from core.evaluation import cell_examples, confusion_matrix, worst_confusions
 from core.training import OPTIMIZERS, SCHEDULES, TERMINAL_STATES, TrainingConfig, TrainingData
 from ui import charts, layout
 from ui import training as session
-from ui.data import dataset
+from ui.data import dataset, get_data_panel
 from ui.model import TRAINED_KEY
 
 OPTIMIZER_NAMES = {"gd": "Gradient descent", "sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}
@@ -88,19 +88,6 @@ def configs(c: dict) -> list[TrainingConfig]:
     losses = ["ce", "mse"] if c["compare"] else [c["loss"]]
     fields = {k: v for k, v in c.items() if k not in ("compare", "loss", "init_scale", "watchable")}
     return [TrainingConfig(loss=loss, **fields) for loss in losses]
-
-
-def missing_data(message: str) -> None:
-    """Say how to get Fashion-MNIST, and offer to download it here with a progress bar."""
-    layout.error(message)
-    if st.button(f"Download Fashion-MNIST (30 MB) into {cache_dir()}", key="train_download"):
-        bar = st.progress(0.0, text="Downloading Fashion-MNIST …")
-        try:
-            download(cache_dir(), progress=lambda done, total: bar.progress(done / total, text=f"{done >> 20} MB"))
-        except DatasetError as exc:
-            layout.error(f"The download failed: {exc}")
-        else:
-            st.rerun()
 
 
 def buttons(data: TrainingData, settings: dict) -> None:
@@ -223,9 +210,9 @@ def save(run: session.Run) -> None:
 
 
 def main() -> None:
-    data, message = session.training_data()
+    data, _ = session.training_data()
     if data is None:
-        missing_data(message)
+        get_data_panel("train", "Training")
         return
     layout.presets(
         "train",

@@ -1,4 +1,4 @@
-"""Full-page screenshots of app pages, normal / lecture mode / 800 px wide, for looking at what we build.
+"""Full-page screenshots of app pages, normal, lecture mode at 1280 px, 800 px and a 390 px phone, for looking at what we build.
 
 Usage: python tools/screenshots.py OUT_DIR [PAGE[?QUERY] ...]   (default: every page)
 Starts its own server on a free loopback port and uses Debian's Chromium.
@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))
 
 from ui.navigation import all_pages  # noqa: E402
 
-VARIANTS = [("normal", 1280, ""), ("lecture", 1600, "lecture=true"), ("narrow", 800, "")]
+VARIANTS = [("normal", 1280, ""), ("lecture", 1280, "lecture=true"), ("narrow", 800, ""), ("phone", 390, "")]
 
 
 def main() -> int:

@@ -23,7 +23,7 @@ from core.data import cache_dir
 from core.model import ModelFileError, SoftmaxRegression
 from core.training import Snapshot, Trainer, TrainingConfig, TrainingData
 from ui import layout
-from ui.data import dataset
+from ui.data import dataset, get_data_panel
 from ui.training import training_data
 
 TRAINED_KEY = "trained_model"  # where the training page leaves the session's finished model
@@ -197,9 +197,9 @@ def choose() -> SoftmaxRegression | None:
                           "(Adam, 5 epochs). Uploaded: a .npz downloaded from the training page.")  # fmt: skip
         model = trained if choice == "trained" else _uploaded() if choice == "upload" else None
     if model is None:
-        model, message = default_model()
+        model, _ = default_model()
         if model is None:
-            layout.error(f"There is no model to classify with: the default model needs Fashion-MNIST. {message}")
+            get_data_panel("cls", "Training the default model to classify with")
             return None
     accuracy = test_accuracy(model)
     right.metric("Test accuracy", "—" if accuracy is None else f"{accuracy:.2%}",
