@@ -26,9 +26,9 @@ from PIL import Image, ImageChops
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core.data import load_fashion_mnist  # noqa: E402
-from core.imaging import shop_photo_accuracy, to_fashion_mnist  # noqa: E402
-from core.training import Trainer, TrainingConfig, TrainingData  # noqa: E402
+from core.data import load_fashion_mnist
+from core.imaging import shop_photo_accuracy, to_fashion_mnist
+from core.training import Trainer, TrainingConfig, TrainingData
 
 SIZE = (6000, 4000)
 

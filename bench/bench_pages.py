@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ui.navigation import all_pages  # noqa: E402
+from ui.navigation import all_pages
 
 
 def _timed_reruns(at: AppTest, reruns: int) -> list[float]:

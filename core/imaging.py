@@ -190,7 +190,7 @@ def _open(data: bytes) -> Image.Image:
             f"The image declares an enormous size (a 'decompression bomb'): far more than the "
             f"{MAX_PIXELS // 1_000_000} megapixels this page accepts. Upload an ordinary photo."
         ) from None
-    except Exception as exc:  # UnidentifiedImageError, or whatever a parser raises on a malformed header
+    except Exception as exc:  # noqa: BLE001 — UnidentifiedImageError, or whatever a parser raises on a malformed header
         format_ = _signature_format(data)
         if format_ is None:
             raise ImageError(
@@ -205,7 +205,7 @@ def _orientation(image: Image.Image) -> int:
     """The EXIF orientation (1–8; 1 = upright, 5–8 swap width and height); missing or malformed: 1."""
     try:
         return int(image.getexif().get(_EXIF_ORIENTATION, 1))
-    except Exception:  # a damaged EXIF block should not stop an otherwise readable photo
+    except Exception:  # noqa: BLE001 — a damaged EXIF block should not stop an otherwise readable photo
         return 1
 
 
@@ -240,7 +240,7 @@ def _decode(data: bytes) -> tuple[Image.Image, str, tuple[int, int]]:
         working, orientation = _working_image(image)
     except MemoryError:
         raise ImageError("The image is too large to decode in the memory available. Upload a smaller one.") from None
-    except Exception as exc:  # truncated or corrupt data: OSError, SyntaxError, zlib/struct errors, …
+    except Exception as exc:  # noqa: BLE001 — truncated or corrupt data: OSError, SyntaxError, zlib/struct errors, …
         raise _damaged(format_, exc) from None
     finally:
         image.close()

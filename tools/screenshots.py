@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from ui.navigation import all_pages  # noqa: E402
+from ui.navigation import all_pages
 
 VARIANTS = [("normal", 1280, ""), ("lecture", 1280, "lecture=true"), ("narrow", 800, ""), ("phone", 390, "")]
 

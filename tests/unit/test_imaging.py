@@ -316,7 +316,7 @@ HOSTILE = {
     "text": (lambda: "A photo of my shoe, honest. Größe 42\n".encode() * 40, "text file"),
     "HEIC": (lambda: b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + bytes(100), "HEIC"),
     "unknown binary": (lambda: bytes(range(256)) * 4, "not an image"),
-    "truncated PNG": (lambda: (lambda data: data[:len(data) // 2])(rgb_png(shape_mask())), "damaged or incomplete"),
+    "truncated PNG": (lambda: rgb_png(shape_mask())[: len(rgb_png(shape_mask())) // 2], "damaged or incomplete"),
     "truncated JPEG": (lambda: _rgb("JPEG")[:-400], "damaged or incomplete"),
     "header-only PNG": (lambda: png_declaring(120, 90, with_data=False), "damaged or incomplete"),
     "header-only JPEG": (lambda: _rgb("JPEG")[:200], "damaged or incomplete"),
