@@ -99,6 +99,9 @@ def stepper(key: str, steps: Sequence[tuple[str, str]], render: Callable[[int, s
     n = len(steps)
     lecture = is_lecture()
     if lecture:
+        step = st.session_state.get(key)
+        if step is not None and not 1 <= step <= n:  # set from elsewhere (the lecture path), past this derivation
+            st.session_state[key] = min(n, max(1, int(step)))
         shown = st.slider("Steps shown", 1, n, 1, key=key, bind="query-params")
     else:
         shown = n
