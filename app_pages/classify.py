@@ -126,15 +126,15 @@ def show_preprocessing(picked: Picked, model: SoftmaxRegression) -> None:
         decoded_height, decoded_width = p.steps[0][1].shape[:2]
         polarity = "dark object on light: negated, as the dataset's were" if p.inverted else "light object: kept"
         st.caption(f"{picked.name}: {p.format}, {width} × {height} px, decoded at {decoded_width} × {decoded_height} "
-                   f"· background grey level {p.background:.0f} ({polarity}) · cropped to columns "
+                   f"· background grey level {fmt(p.background, 3)} ({polarity}) · cropped to columns "
                    f"{p.box[0]}–{p.box[2]}, rows {p.box[1]}–{p.box[3]} · longest edge to 28, centred on black")  # fmt: skip
     st.latex(
-        rf"x = \frac{{\text{{image}}/255 - \mu}}{{\sigma}} = \frac{{\text{{image}}/255 - {model.mean:.4f}}}"
-        rf"{{{model.std:.4f}}}"
+        rf"x = \frac{{\text{{image}}/255 - \mu}}{{\sigma}} = \frac{{\text{{image}}/255 - {fmt(model.mean, tex=True)}}}"
+        rf"{{{fmt(model.std, tex=True)}}}"
     )
     st.caption(
         f"μ and σ: the mean and standard deviation of the training pixels (image/255). x runs from "
-        f"{-model.mean / model.std:.3f} (black) to {(1 - model.mean) / model.std:.3f} (white), 784 numbers."
+        f"{fmt(-model.mean / model.std)} (black) to {fmt((1 - model.mean) / model.std)} (white), 784 numbers."
     )
     layout.prose(
         "Fashion-MNIST was made from shop photos of products on white: trim the background, longest edge to 28 "
@@ -153,18 +153,19 @@ def show_answer(e: Explanation, picked: Picked) -> None:
     f = e.f(temperature)
     k = e.predicted
     with right:
-        st.markdown(f"The model says **{CLASS_NAMES[k]}** with probability **{f[k]:.3f}**.")
+        st.markdown(f"The model says **{CLASS_NAMES[k]}** with probability **{fmt(f[k])}**.")
         if picked.true == k:
             st.success(f"Right: {picked.name} is a {CLASS_NAMES[k]}.", icon="✅")
         elif picked.true is not None:
-            st.error(f"Wrong: {picked.name} is a {CLASS_NAMES[picked.true]} (f = {f[picked.true]:.3f} for it).",
+            st.error(f"Wrong: {picked.name} is a {CLASS_NAMES[picked.true]} (f = {fmt(f[picked.true])} for it).",
                      icon="❌")  # fmt: skip
     layout.plot(charts.class_scores(list(CLASS_NAMES), f.tolist(), e.z.tolist(), picked.true), key="cls_scores")
+    z_k, t = fmt(e.z[k], tex=True), fmt(temperature, tex=True)
     st.latex(
         rf"f_{{\text{{{CLASS_NAMES[k]}}}}} = \frac{{e^{{z_k/T}}}}{{\sum_j e^{{z_j/T}}}} = "
-        rf"\frac{{e^{{{e.z[k]:.3f}/{temperature:g}}}}}{{\sum_j e^{{z_j/{temperature:g}}}}} = {f[k]:.4f}"
+        rf"\frac{{e^{{{z_k}/{t}}}}}{{\sum_j e^{{z_j/{t}}}}} = {fmt(f[k], tex=True)}"
     )
-    st.markdown(f"$\\sum_k f_k$ = {' + '.join(f'{v:.3f}' for v in f)} = **{f.sum():.6f}**")
+    st.markdown(f"$\\sum_k f_k$ = {' + '.join(fmt(v) for v in f)} = **{fmt(f.sum())}**")
     reasons = unlike_dataset(e.f(), picked.prepared)
     if reasons:
         st.info(
@@ -211,7 +212,8 @@ def show_why(e: Explanation, picked: Picked, model: SoftmaxRegression) -> None:
         f"Each logit is a sum over the 784 pixels: $z_k = \\sum_i W_{{k,i}}\\,x_i + b_k$. The map $W_k \\odot x$ "
         f"shows each term $W_{{k,i}}\\,x_i$. The template $W_k$ is what class *{name_k}* looks for: where it meets "
         f"bright pixels of the image (large $x_i$) the product is large. The black background is not 0 after "
-        f"standardising: there $x_i = -\\mu/\\sigma = {-model.mean / model.std:.3f}$, so the sign flips and a "
+        f"standardising: there $x_i = -\\mu/\\sigma = {fmt(-model.mean / model.std, tex=True)}$, so the sign flips "
+        f"and a "
         f"background pixel where $W_{{k,i}} < 0$ pushes $z_k$ up. Softmax only compares logits, so *why {name_k} "
         f"and not {name_j}?* is answered by the difference map, whose sum plus $b_k - b_j$ is $z_k - z_j$."
     )

@@ -1,4 +1,4 @@
-"""Learn θ: train f(x, θ) = softmax(Wx + b) on Fashion-MNIST by gradient descent, live."""
+"""Live training: learn θ of f(x, θ) = softmax(Wx + b) on Fashion-MNIST with an iterative solver, live."""
 
 from __future__ import annotations
 
@@ -8,11 +8,20 @@ import streamlit as st
 
 from core.data import CLASS_NAMES
 from core.evaluation import cell_examples, confusion_matrix, worst_confusions
-from core.training import OPTIMIZERS, SCHEDULES, TERMINAL_STATES, TrainingConfig, TrainingData
+from core.numbers import fmt
+from core.training import (
+    OPTIMIZERS,
+    SCHEDULES,
+    TERMINAL_STATES,
+    Snapshot,
+    TrainingConfig,
+    TrainingData,
+    trained_model_index,
+)
 from ui import charts, layout
+from ui import model as models
 from ui import training as session
 from ui.data import dataset, get_data_panel
-from ui.model import TRAINED_KEY
 
 OPTIMIZER_NAMES = {"gd": "Gradient descent", "sgd": "SGD", "momentum": "Momentum", "adam": "Adam"}
 LEARNING_RATES = [1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0]
@@ -21,54 +30,52 @@ WEIGHT_DECAYS = [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1]
 INIT_SCALES = [0.01, 0.03, 0.1, 0.3, 1.0]
 DEFAULT = TrainingConfig()
 
-layout.header(
-    "Live training",
-    "**Learning θ on Fashion-MNIST.** Minimising the cross-entropy over all 60 000 training images has **no closed-form solution — we need "
-    "iterative solvers**. Gradient descent starts from small random θ = (W, b) and repeatedly steps against "
-    "the gradient, θ ← θ − η ∇𝓛(θ); stochastic variants estimate ∇𝓛 on a minibatch of B images. "
-    "Press **Start** and watch the loss fall, the accuracy rise and the ten rows of W turn into pictures of "
-    "what each class looks like.",
-)
-st.latex(
-    r"f(x,\theta)=\operatorname{softmax}(Wx+b),\qquad "
-    r"\mathcal{L}(\theta)=\frac{1}{N}\sum_{n=1}^{N}-\log f_{y_n}(x_n,\theta),\qquad "
-    r"\theta \leftarrow \theta-\eta\,\nabla_\theta\mathcal{L}"
+TITLE = "Live training"
+INTRO = (
+    "**Learning θ on Fashion-MNIST.** Minimising the loss over all 60 000 training images has **no closed-form "
+    "solution — we need iterative solvers**. Gradient descent starts from a small random W (and b = 0) and "
+    "repeatedly steps against the gradient, θ ← θ − η ∇𝓛(θ); stochastic variants estimate ∇𝓛 on a minibatch of "
+    "B images. Press **Start new run** and watch the loss fall, the accuracy rise and the ten rows of W turn into "
+    "pictures of what each class looks like."
 )
 
 
 def controls() -> dict:
-    """The training settings, bound to the URL."""
-    c1, c2 = st.columns([2.6, 1.4], vertical_alignment="bottom")
-    optimizer = c1.segmented_control(
+    """The training settings, bound to the URL, as plain values."""
+    top = st.container(horizontal=True, gap="medium", vertical_alignment="bottom")  # wraps, never cuts a label
+    optimizer = top.segmented_control(
         "Optimizer", OPTIMIZERS, default=DEFAULT.optimizer, format_func=OPTIMIZER_NAMES.get, key="train_opt",
         bind="query-params", required=True,
-        help="Gradient descent uses all 60 000 images per step (the lecture's method); the others a minibatch.",
+        help="Gradient descent: one step an epoch, on all 60 000 training images. SGD, Momentum and Adam: one step "
+        "per minibatch of B images.",
     )  # fmt: skip
-    loss = c2.segmented_control(
+    loss = top.segmented_control(
         "Loss 𝓛", ["ce", "mse"], default=DEFAULT.loss, format_func=session.LOSS_NAMES.get, key="train_loss",
         bind="query-params", required=True,
     )  # fmt: skip
+    compare = top.toggle(
+        "Squared error vs CE", key="train_compare", bind="query-params",
+        help="Train both losses, squared error and cross-entropy, side by side from identical initial weights.",
+    )  # fmt: skip
     c4, c5, c6, c7 = st.columns(4)
     lr = c4.select_slider("Learning rate η", LEARNING_RATES, value=DEFAULT.learning_rate, key="train_lr",
-                          format_func="{:g}".format, bind="query-params")  # fmt: skip
+                          format_func=fmt, bind="query-params")  # fmt: skip
     batch = c5.select_slider("Batch size B", BATCH_SIZES, value=DEFAULT.batch_size, key="train_batch",
                              bind="query-params", disabled=optimizer == "gd")  # fmt: skip
     epochs = c6.slider("Epochs", 1, 30, DEFAULT.epochs, key="train_epochs", bind="query-params")
     decay = c7.select_slider("Weight decay λ", WEIGHT_DECAYS, value=DEFAULT.weight_decay, key="train_wd",
-                             format_func="{:g}".format, bind="query-params")  # fmt: skip
-    c8, c9, c10, c11 = st.columns(4, vertical_alignment="bottom")
+                             format_func=fmt, bind="query-params")  # fmt: skip
+    c8, c9, c10, c11 = st.columns([1.1, 1, 1.2, 0.8], vertical_alignment="bottom")
     schedule = c8.segmented_control(
         "η schedule", SCHEDULES, default=DEFAULT.schedule, key="train_schedule", bind="query-params", required=True,
-        format_func={"constant": "constant", "linear": "linear → 0"}.get,
-        help="Linear: η falls to 0 by the last step, which settles θ; constant: the textbook update.",
+        format_func={"constant": "constant", "linear": "linear → 0"}.get, wrap=True,
+        help="Linear: η_t = η (1 − t/T) falls from η at the first step to η/T at the last of the T steps, which "
+        "settles θ; constant: η_t = η, the textbook update.",
     )  # fmt: skip
     scale = c9.select_slider(
-        "Initial weight scale σ₀", INIT_SCALES, value=INIT_SCALES[0], key="train_init", format_func="{:g}".format,
-        bind="query-params", help="W starts as N(0, σ₀²) noise. A large σ₀ makes f confidently wrong at the start.",
-    )  # fmt: skip
-    compare = c10.toggle(
-        "MSE vs CE", key="train_compare", bind="query-params",
-        help="Train both losses side by side from identical initial weights.",
+        "Initial weight scale σ₀", INIT_SCALES, value=INIT_SCALES[0], key="train_init", format_func=fmt,
+        bind="query-params", help="W starts as N(0, σ₀²) noise, b as 0. A large σ₀ makes f confidently wrong at "
+        "the start.",
     )  # fmt: skip
     full_speed = c10.toggle(
         "Full speed", key="train_fast", bind="query-params",
@@ -84,10 +91,27 @@ def controls() -> dict:
 
 
 def configs(c: dict) -> list[TrainingConfig]:
-    """One config, or the cross-entropy / MSE pair when comparing."""
+    """One config, or the cross-entropy / squared-error pair when comparing."""
     losses = ["ce", "mse"] if c["compare"] else [c["loss"]]
     fields = {k: v for k, v in c.items() if k not in ("compare", "loss", "init_scale", "watchable")}
     return [TrainingConfig(loss=loss, **fields) for loss in losses]
+
+
+def formulas(data: TrainingData, chosen: list[TrainingConfig]) -> None:
+    """The model, the objective of the selected loss(es) and the update of the selected optimizer, as trained."""
+    c = chosen[0]
+    plan = session.plan(c, data)
+    st.latex(r"f(x,\theta)=\operatorname{softmax}(Wx+b)")
+    # Stacked, not in columns: a column of the 800 px layout or of lecture mode is too narrow for the formulas.
+    st.markdown("**The objective 𝓛 of each step**")
+    for config in chosen:
+        st.latex(session.objective_latex(config.loss, c.optimizer, c.weight_decay))
+    st.markdown(session.objective_text([config.loss for config in chosen], plan, c.weight_decay, len(data.y_train)))
+    st.markdown(f"**Each step: {OPTIMIZER_NAMES[c.optimizer]}**")
+    st.latex(session.update_latex(c.optimizer))
+    st.latex(session.rate_latex(c.schedule, plan, c.learning_rate))
+    if c.weight_decay:
+        st.markdown(session.update_text(c.optimizer, c.weight_decay))
 
 
 def buttons(data: TrainingData, settings: dict) -> None:
@@ -110,20 +134,20 @@ def buttons(data: TrainingData, settings: dict) -> None:
     b4.button("Reset", key="train_reset", on_click=session.reset, width="stretch", disabled=not session.runs())
 
 
-def status(run: session.Run, s) -> None:
+def status(run: session.Run, s: Snapshot) -> None:
     """One run's state line, progress and messages (divergence explained)."""
     total = s.total_steps
-    acc = f" · test accuracy {s.epoch_test_accuracy[-1]:.2%}" if s.epoch_test_accuracy else ""
+    acc = f" · test accuracy {fmt(100 * s.epoch_test_accuracy[-1])}%" if s.epoch_test_accuracy else ""
     st.progress(
         min(1.0, s.step / total),
         text=f"**{run.name}** — {s.state}: epoch {s.epoch}/{s.config.epochs}, step {s.step}/{total}, "
-        f"{s.elapsed:.1f} s{acc}",
+        f"{fmt(s.elapsed, 3)} s{acc}",
     )
     if s.state in ("diverged", "failed"):
         layout.error(s.message)
 
 
-def live() -> None:
+def live(data: TrainingData) -> None:
     """Curves, status and W templates, redrawn from thread-safe snapshots while a run trains."""
     polling = any(r.run.state == "running" for r in session.active())
 
@@ -147,15 +171,17 @@ def live() -> None:
             st.image(charts.curves_svg(series), width="stretch")
         else:
             layout.plot(charts.training_curves(series), key="train_curves")
-        st.caption("Solid: training loss/accuracy per step (smoothed). Dashed: the first 2 000 test images, five "
-                   "times an epoch. The accuracy in the status line is on all 10 000 test images.")  # fmt: skip
+        st.caption(session.curves_caption([(r.name, s) for r, s in snaps], data))
         st.subheader(f"The rows of W as images — {latest.name}")
         if polling:
             st.image(charts.weights_svg(s.W, list(CLASS_NAMES)), width="stretch")
         else:
             layout.plot(charts.weight_templates(s.W, list(CLASS_NAMES)), key="train_templates")
-        st.caption(f"Orange pixels raise the class's logit z_k = W_k·x + b_k, purple ones lower it "
-                   f"(one colour scale for all ten, ±{float(abs(s.W).max()):.3g}).")  # fmt: skip
+        up, down = charts.WEIGHT_COLOURS
+        st.caption(f"{up.capitalize()}: W_k,i > 0, {down}: W_k,i < 0 (one colour scale for all ten, "
+                   f"±{fmt(float(abs(s.W).max()), 3)}). In z_k = W_k·x + b_k a bright pixel (x_i > 0) where W_k,i > 0 "
+                   f"raises z_k; the black background, x_i = −μ/σ = {fmt(-data.mean / data.std)} after "
+                   "standardising, flips the sign.")  # fmt: skip
         if polling and not any(r.run.state == "running" for r in session.active()):
             st.rerun()
 
@@ -163,10 +189,9 @@ def live() -> None:
 
 
 def confusion(run: session.Run) -> None:
-    """Confusion matrix of a finished or paused run on the test set; a click on a cell opens its images."""
+    """Confusion matrix of the handed-over run on the test set; a click on a cell opens its images."""
     test, _ = dataset("test")
-    data, _ = session.training_data()
-    if test is None or data is None or run.snapshot is None:
+    if test is None or run.snapshot is None:
         return
     proba = session.probabilities_on_test_set(run.snapshot)
     labels = test[1]
@@ -197,19 +222,29 @@ def confusion(run: session.Run) -> None:
     st.markdown(f"**{matrix[i, j]}** {true_name} images {what} as **{pred_name}**"
                 + (f"; the {len(idx)} most confident, with f({pred_name}):" if len(idx) else "."))  # fmt: skip
     if len(idx):
-        layout.plot(charts.image_grid(test[0][idx], [f"{proba[k, j]:.0%}" for k in idx], columns=8),
+        layout.plot(charts.image_grid(test[0][idx], [f"{fmt(100 * proba[k, j], 2)}%" for k in idx], columns=8),
                     key="train_cell_images")  # fmt: skip
 
 
-def save(run: session.Run) -> None:
-    """Download θ of a run as .npz (plain arrays, loadable with SoftmaxRegression.load)."""
+def hand_over(run: session.Run) -> None:
+    """Say which model this is, offer it as a .npz (loadable with SoftmaxRegression.load) and hand it to the
+    classify page."""
+    s = run.snapshot
+    about = session.run_model_status(run, s)
+    st.subheader("This model, for the Classify page and as a file")
+    st.markdown(f"**{about}.** The *Classify an upload* page uses this θ as “From Live training”; the file "
+                "below holds the same θ.")  # fmt: skip
     buffer = io.BytesIO()
-    run.snapshot.model().save(buffer)
-    st.download_button("Download this model (.npz)", buffer.getvalue(), file_name="softmax_regression.npz",
-                       mime="application/octet-stream", key="train_save")  # fmt: skip
+    model = s.model()
+    model.save(buffer)
+    st.download_button("Download this model (.npz)", buffer.getvalue(), mime="application/octet-stream",
+                       file_name=f"softmax_regression_{s.config.loss}_{s.state}_step{s.theta_step}.npz",
+                       key="train_save", help=about)  # fmt: skip
+    models.hand_over(model, about)
 
 
 def main() -> None:
+    layout.header(TITLE, INTRO)
     data, _ = session.training_data()
     if data is None:
         get_data_panel("train", "Training")
@@ -217,36 +252,38 @@ def main() -> None:
     layout.presets(
         "train",
         {
-            "Gradient descent (lecture)": {"train_opt": "gd", "train_lr": 1.0, "train_epochs": 30,
-                                           "train_schedule": "constant", "train_compare": False,
-                                           "train_loss": "ce", "train_init": 0.01},
+            "Full-batch gradient descent": {"train_opt": "gd", "train_lr": 1.0, "train_epochs": 30,
+                                            "train_schedule": "constant", "train_compare": False,
+                                            "train_loss": "ce", "train_init": 0.01},
             "Adam, fast": {"train_opt": "adam", "train_lr": DEFAULT.learning_rate, "train_batch": 256,
                            "train_epochs": 5, "train_schedule": "linear", "train_compare": False,
                            "train_loss": "ce", "train_init": 0.01},
-            "MSE vs CE, confidently wrong start": {"train_opt": "sgd", "train_lr": 0.1, "train_batch": 256,
-                                                   "train_epochs": 3, "train_schedule": "constant",
-                                                   "train_compare": True, "train_init": 0.3},
+            "Squared error vs CE, confidently wrong start": {"train_opt": "sgd", "train_lr": 0.1, "train_batch": 256,
+                                                             "train_epochs": 3, "train_schedule": "constant",
+                                                             "train_compare": True, "train_init": 0.3},
             "Too large η: divergence": {"train_opt": "sgd", "train_lr": 100.0, "train_batch": 256,
                                         "train_compare": False, "train_loss": "ce", "train_init": 0.01},
         },
     )  # fmt: skip
     settings = controls()
+    chosen = configs(settings)
+    formulas(data, chosen)
     if settings["compare"]:
         layout.prose(
-            "**MSE vs cross-entropy** train side by side from the *same* θ₀. From a small random start both do "
-            "fine on this linear model. Start *confidently wrong* (σ₀ = 0.3: the preset) and MSE's gradient "
-            "through the softmax, which carries the factor f_true, nearly vanishes on the images f gets badly "
-            "wrong — exactly the ones it should learn from — so MSE lags while cross-entropy's f − y keeps pushing."
+            "**Squared error vs cross-entropy** train side by side from the *same* θ₀. From a small random start "
+            "(σ₀ = 0.01) both learn well on this linear model. Start *confidently wrong* (σ₀ = 0.3: the preset) and "
+            "the squared error's gradient through the softmax, 2J(f − y) with J = diag(f) − f fᵀ, nearly vanishes on "
+            "the images f gets confidently wrong (f close to one-hot makes J ≈ 0) — exactly the ones it should learn "
+            "from — so the squared error lags while cross-entropy's gradient f − y keeps pushing."
         )
     buttons(data, settings)
-    live()
-    finished = [r for r in session.runs() if r.snapshot is not None and r.snapshot.state != "running"
-                and r.snapshot.step > 0]  # fmt: skip
-    if finished and not any(r.run.state == "running" for r in session.active()):
-        run = finished[-1]
-        confusion(run)
-        save(run)
-        st.session_state[TRAINED_KEY] = run.snapshot.model()
+    live(data)
+    runs = session.runs()
+    active = [r.group == runs[-1].group for r in runs]
+    chosen_run = trained_model_index([r.snapshot for r in runs], active)
+    if chosen_run is not None:
+        confusion(runs[chosen_run])
+        hand_over(runs[chosen_run])
 
 
 main()

@@ -17,6 +17,7 @@ import numpy as np
 
 from core.imaging import SIDE, STEP_NAMES, TRIM_LEVEL, Preprocessed
 from core.model import IMAGE_SHAPE, N_CLASSES, N_PIXELS, SoftmaxRegression
+from core.numbers import fmt
 from core.softmax import softmax
 
 LOW_CONFIDENCE = 0.5  # a top probability below this: the model is unsure
@@ -116,7 +117,7 @@ def unlike_dataset(f: object, prepared: Preprocessed | None = None) -> list[str]
     reasons = []
     top = float(np.max(np.asarray(f)))
     if top < LOW_CONFIDENCE:
-        reasons.append(f"the model is unsure: its top probability is only {top:.3f} (below {LOW_CONFIDENCE})")
+        reasons.append(f"the model is unsure: its top probability is only {fmt(top)} (below {fmt(LOW_CONFIDENCE)})")
     if prepared is not None:
         signal = dict(prepared.steps)[STEP_NAMES[2]]
         height, width = signal.shape
@@ -124,5 +125,5 @@ def unlike_dataset(f: object, prepared: Preprocessed | None = None) -> list[str]
             reasons.append("the object reaches all four edges of the picture, with no plain background around it")
         lit = float(np.mean(signal > TRIM_LEVEL))
         if lit > MOSTLY_OBJECT:
-            reasons.append(f"{lit:.0%} of the picture differs from its background: it is mostly object")
+            reasons.append(f"{fmt(100 * lit, 2)}% of the picture differs from its background: it is mostly object")
     return reasons

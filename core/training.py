@@ -1,17 +1,22 @@
 """Learning θ = (W, b) of f(x, θ) = softmax(Wx + b) on Fashion-MNIST with iterative solvers.
 
-"There is no closed-form solution — we need iterative solvers": full-batch gradient descent (the lecture's
-method), minibatch SGD, SGD with momentum, and Adam. Each step lowers the batch mean of
+"There is no closed-form solution — we need iterative solvers": full-batch gradient descent, minibatch SGD,
+SGD with momentum, and Adam. Each step lowers, on its batch of m images (all N for gradient descent),
 
-    𝓛_CE  = −log f_y(x, θ)                    (cross-entropy, y the true class), or
-    𝓛_MSE = Σ_k (f_k(x, θ) − y_k)²            (squared error on the softmax output, y one-hot),
+    𝓛(θ) = (1/m) Σ_i 𝓛_i + (λ/2)‖W‖²,  with
+    𝓛_CE = −log f_y(x, θ)                    (cross-entropy, y the true class), or
+    𝓛_SE = Σ_k (f_k(x, θ) − y_k)²            (squared error on the softmax output, summed over the 10 classes,
+                                              y one-hot; the config value is "mse"),
 
-plus (λ/2)‖W‖² with weight decay λ (the recorded losses leave this penalty out).
+the weight-decay term λ/2‖W‖² on W only (not b), added once per step outside the batch mean. The recorded
+losses leave this penalty out.
 
 - `TrainingData`: the standardised feature matrices, built once and shared read-only by every run.
+- `StepPlan`/`step_plan`: how a config steps through the data (batch size, steps per epoch, evaluations).
 - `Trainer`: synchronous; ``step()`` is one update of θ, ``run()`` trains every epoch.
 - `TrainingRun`: a `Trainer` in a background thread, with start / pause / resume / step / stop and a
   thread-safe ``snapshot()`` of its history for live charts.
+- `trained_model_index`, `model_status`: which run's θ is handed on as "the trained model", and what it is.
 
 Minibatches: `TrainingData` shuffles the training rows once; each epoch then cuts them into contiguous
 batches from a fresh random offset (wrapping around the end) and visits the batches in a fresh random
@@ -35,6 +40,7 @@ import numpy as np
 
 from core.data import load_fashion_mnist
 from core.model import N_CLASSES, N_PIXELS, SoftmaxRegression, as_images, standardize
+from core.numbers import fmt
 
 Optimizer = Literal["gd", "sgd", "momentum", "adam"]
 Loss = Literal["ce", "mse"]
@@ -71,7 +77,8 @@ class TrainingConfig:
 
     ``schedule``: the learning rate η stays ``"constant"`` or decays ``"linear"``-ly, η_t = η (1 − t/T) over
     the T steps of all epochs. ``eval_every``: steps between evaluations on the first ``eval_subset`` test
-    images (0: about 5 per epoch); the full test set is evaluated at the end of every epoch.
+    images (0: every ⌊S/5⌋ steps, and at least every step, for S steps per epoch); the full test set is
+    evaluated at the end of every epoch. See `step_plan`.
     The defaults reach ≈ 0.845 test accuracy on Fashion-MNIST in 5 epochs.
     """
 
@@ -100,6 +107,44 @@ class TrainingConfig:
         _positive_int("seed", self.seed, minimum=0)
         _positive_int("eval_every", self.eval_every, minimum=0)
         _positive_int("eval_subset", self.eval_subset)
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    """How a run of ``config`` steps through ``n_train`` training images and evaluates on the test set.
+
+    ``batch_size`` m: images per step (all of them for "gd"); ``steps_per_epoch`` S = ⌈n_train/m⌉, of which one
+    batch holds ``last_batch`` images (m when m divides n_train); ``total_steps`` T = S × epochs. Every
+    ``eval_every`` steps (counted over the whole run, not per epoch) θ is evaluated on the first ``eval_rows``
+    test images — the test curve; at the end of each epoch on the whole test set.
+    """
+
+    batch_size: int
+    steps_per_epoch: int
+    last_batch: int
+    total_steps: int
+    eval_every: int
+    eval_rows: int
+    epochs: int
+
+    def evaluations_per_epoch(self) -> tuple[int, int]:
+        """The fewest and the most test-subset evaluations that fall in one epoch of the run."""
+        S, k = self.steps_per_epoch, self.eval_every
+        counts = [(e + 1) * S // k - e * S // k for e in range(self.epochs)]
+        return min(counts), max(counts)
+
+
+def step_plan(config: TrainingConfig, n_train: int, n_test: int) -> StepPlan:
+    """The `StepPlan` a `Trainer` follows for ``config`` on ``n_train`` training and ``n_test`` test images."""
+    _positive_int("n_train", n_train)
+    _positive_int("n_test", n_test)
+    m = n_train if config.optimizer == "gd" else min(config.batch_size, n_train)
+    steps = -(-n_train // m)
+    return StepPlan(
+        batch_size=m, steps_per_epoch=steps, last_batch=n_train - (steps - 1) * m, total_steps=steps * config.epochs,
+        eval_every=config.eval_every or max(1, steps // 5), eval_rows=min(config.eval_subset, n_test),
+        epochs=config.epochs,
+    )
 
 
 def _as_labels(labels: object, n: int, name: str) -> np.ndarray:
@@ -254,6 +299,7 @@ class Snapshot:
     Per epoch: ``epoch_train_loss``/``epoch_train_accuracy`` (means over the epoch's batches),
     ``epoch_test_loss``/``epoch_test_accuracy`` (full test set), ``epoch_seconds`` (training time so far).
     Losses are the configured 𝓛 without the weight-decay term. No entry is ever NaN.
+    ``W``, ``b``: θ after ``theta_step`` updates — ``step``, or one fewer once a divergence rolled θ back.
     """
 
     state: str
@@ -273,6 +319,7 @@ class Snapshot:
     epoch_test_loss: tuple[float, ...]
     epoch_test_accuracy: tuple[float, ...]
     epoch_seconds: tuple[float, ...]
+    theta_step: int
     W: np.ndarray = field(repr=False)
     b: np.ndarray = field(repr=False)
     mean: float
@@ -348,11 +395,11 @@ class Trainer:
         self.data = data
         self.config = config
         self.lock = threading.Lock()
-        n = len(data.y_train)
-        self.batch_size = n if config.optimizer == "gd" else min(config.batch_size, n)
-        self.steps_per_epoch = -(-n // self.batch_size)
-        self.eval_every = config.eval_every or max(1, self.steps_per_epoch // 5)
-        self.eval_rows = min(config.eval_subset, len(data.y_test))
+        self.plan = step_plan(config, len(data.y_train), len(data.y_test))
+        self.batch_size = self.plan.batch_size
+        self.steps_per_epoch = self.plan.steps_per_epoch
+        self.eval_every = self.plan.eval_every
+        self.eval_rows = self.plan.eval_rows
         self._ce = config.loss == "ce"
         # θ = [W b] as one (10, 785) array, so that z = θ x̃ and one optimizer update touches all of θ.
         self._theta = np.empty((N_CLASSES, N_PIXELS + 1), dtype=np.float32)
@@ -470,11 +517,12 @@ class Trainer:
         elif math.isinf(loss):
             what = "became infinite"
         else:
-            what = f"exploded to {loss:.3g} (limit {self._loss_limit:.3g}: 100× the first batch's loss, at most 1e6)"
+            what = (f"exploded to {fmt(loss, 3)} (limit {fmt(self._loss_limit, 3)}: 100× the first batch's loss, "
+                    "at most 1e6)")
         lr, decay = self.config.learning_rate, self.config.weight_decay
-        advice = f"Lower the learning rate: it is {lr:g} now, try {lr / 100:g}."
+        advice = f"Lower the learning rate: it is {fmt(lr)} now, try {fmt(lr / 100)}."
         if decay * lr >= 1:
-            advice += f" Lower the weight decay too: λ·η = {decay * lr:g} ≥ 1 makes W grow at every step."
+            advice += f" Lower the weight decay too: λ·η = {fmt(decay * lr)} ≥ 1 makes W grow at every step."
         step = self.steps + (where == "training")  # a training loss is checked before its step's update
         with self.lock:
             self._theta[...] = self._previous
@@ -564,6 +612,7 @@ class Trainer:
             epoch_train_loss=tuple(h.epoch_train_loss), epoch_train_accuracy=tuple(h.epoch_train_accuracy),
             epoch_test_loss=tuple(h.epoch_test_loss), epoch_test_accuracy=tuple(h.epoch_test_accuracy),
             epoch_seconds=tuple(h.epoch_seconds), W=W, b=b, mean=self.data.mean, std=self.data.std,
+            theta_step=self.steps - 1 if self.diverged and self.steps else self.steps,
         )
 
     @property
@@ -752,6 +801,55 @@ def stop_all(runs: Iterable[TrainingRun], timeout: float | None = None) -> None:
         run._worker.request_stop()
     for run in runs:
         run.stop(timeout)
+
+
+HANDED_OVER_STATES = frozenset({"paused", "finished", "stopped", "diverged"})  # states whose θ may be handed on
+
+
+def trained_model_index(snapshots: Sequence[Snapshot | None], active: Sequence[bool]) -> int | None:
+    """Which run's θ becomes "the trained model" (for the classify page and the download), or None.
+
+    ``snapshots``: a session's runs, oldest first (None: not drawn yet); ``active[i]``: run i was started by the
+    last Start. Nothing while an active run is still training; else the newest run that has made at least one
+    update of θ and is paused, finished, stopped or diverged (θ rolled back) — never a failed one.
+    """
+    if len(snapshots) != len(active):
+        raise ValueError(f"need one active flag per snapshot, got {len(active)} for {len(snapshots)}")
+    if any(a and s is not None and s.state == "running" for s, a in zip(snapshots, active, strict=True)):
+        return None
+    for i in reversed(range(len(snapshots))):
+        s = snapshots[i]
+        if s is not None and s.state in HANDED_OVER_STATES and s.theta_step > 0:
+            return i
+    return None
+
+
+def _position(s: Snapshot, step: int) -> str:
+    """Where ``step`` falls in the run: "the end of epoch 2 of 5" or "in epoch 3 of 5"."""
+    done, into = divmod(step, s.steps_per_epoch)
+    if step == 0:
+        return "before the first epoch"
+    return f"the end of epoch {done} of {s.config.epochs}" if into == 0 else f"in epoch {done + 1} of {s.config.epochs}"
+
+
+def model_status(s: Snapshot) -> str:
+    """What θ of a snapshot is, in words: finished, paused or stopped at step k, or rolled back after divergence."""
+    t, total, epochs = s.theta_step, s.total_steps, s.config.epochs
+    if s.state == "finished":
+        span = "1 epoch" if epochs == 1 else f"all {epochs} epochs"
+        return f"finished: {span}, {total} step{'s' * (total != 1)}"
+    if s.state == "diverged":
+        if t == 0:
+            return "diverged at the first step: θ is still θ₀, the initial weights"
+        return (f"rolled back after divergence: θ after step {t} of {total} ({_position(s, t)}), "
+                "the last before the loss blew up")
+    if s.state in ("paused", "stopped"):
+        return f"{s.state} after step {t} of {total} ({_position(s, t)})"
+    if s.state == "running":
+        return f"still training: step {t} of {total} ({_position(s, t)})"
+    if s.state == "failed":
+        return f"stopped by an error after step {t} of {total}"
+    return f"not trained yet: θ₀, the initial weights ({total} steps planned)"
 
 
 def _progress_bar(done: int, total: int, width: int = 20) -> str:

@@ -1,4 +1,4 @@
-"""The model f(x, θ) the classify page uses: this session's trained model, a default one, or an uploaded .npz.
+"""The model f(x, θ) the classify page uses: one from the training page, a default one, or an uploaded .npz.
 
 The default model is trained once with `TrainingConfig()`'s settings (a few seconds) and kept for the process
 (`st.cache_resource`) and on disk (`default_model_path()`), so the next start loads it instead. A file there
@@ -21,16 +21,28 @@ import streamlit as st
 
 from core.data import cache_dir
 from core.model import ModelFileError, SoftmaxRegression
+from core.numbers import fmt
 from core.training import Snapshot, Trainer, TrainingConfig, TrainingData
 from ui import layout
 from ui.data import dataset, get_data_panel
-from ui.training import training_data
+from ui.training import LOSS_NAMES, training_data
 
-TRAINED_KEY = "trained_model"  # where the training page leaves the session's finished model
+TRAINED_KEY = "trained_model"  # where the training page leaves the model of its newest run that is not training
+TRAINED_ABOUT_KEY = "trained_model_about"  # … and what that model is (finished, paused at step k, rolled back …)
 CHOICE_KEY = "cls_model"
 UPLOADED_KEY = "cls_uploaded_model"
-SOURCES = {"trained": "Your trained model", "default": "Default model", "upload": "Uploaded .npz"}
+SOURCES = {"trained": "From Live training", "default": "Default model", "upload": "Uploaded .npz"}
 MAX_MODEL_MB = 1  # a model file is about 32 KB
+
+
+def _default_about() -> str:
+    """What the default model is: `TrainingConfig()` trained to the end."""
+    c = TrainingConfig()
+    return (f"{c.optimizer}, {LOSS_NAMES[c.loss]}, η = {fmt(c.learning_rate)} ({c.schedule} schedule), "
+            f"B = {c.batch_size}, θ₀ from seed {c.seed}, finished: all {c.epochs} epochs")
+
+
+DEFAULT_ABOUT = _default_about()
 
 
 def default_model_path() -> Path:
@@ -113,13 +125,27 @@ def default_model() -> tuple[SoftmaxRegression | None, str]:
 
             def progress(s: Snapshot) -> None:
                 bar.progress(s.epoch / s.config.epochs, text=f"Training the default model: epoch {s.epoch} of "
-                             f"{s.config.epochs}, test accuracy {s.epoch_test_accuracy[-1]:.1%}")  # fmt: skip
+                             f"{s.config.epochs}, test accuracy {fmt(100 * s.epoch_test_accuracy[-1], 3)}%")
 
             shared.model = load_or_train(default_model_path(), data, progress)
             bar.empty()
     finally:
         shared.lock.release()
     return shared.model, message
+
+
+def hand_over(model: SoftmaxRegression, about: str) -> None:
+    """Leave ``model`` for the classify page, with ``about`` saying what it is (`core.training.model_status`)."""
+    st.session_state[TRAINED_KEY] = model
+    st.session_state[TRAINED_ABOUT_KEY] = about
+
+
+def trained() -> tuple[SoftmaxRegression | None, str]:
+    """The model the training page left in this session and what it is; (None, "") if there is none."""
+    model = st.session_state.get(TRAINED_KEY)
+    if model is None:
+        return None, ""
+    return model, st.session_state.get(TRAINED_ABOUT_KEY) or "a model from the Live training page in this session"
 
 
 def fingerprint(model: SoftmaxRegression) -> str:
@@ -180,28 +206,34 @@ def _uploaded() -> SoftmaxRegression | None:
 def choose() -> SoftmaxRegression | None:
     """The model radio (bound to the URL) and the model it selects; None, with a message, when there is none.
 
-    A model newly trained on the Live training page is selected automatically; without one the choice is
-    between the default model and an uploaded file.
+    A model newly handed over by the Live training page is selected automatically, and a caption says what it is
+    (finished, paused at step k, rolled back after divergence); without one the choice is between the default
+    model and an uploaded file.
     """
-    trained = st.session_state.get(TRAINED_KEY)
-    options = (["trained"] if trained is not None else []) + ["default", "upload"]
-    if trained is not None and st.session_state.get("cls_seen_trained") != (seen := fingerprint(trained)):
+    handed, about = trained()
+    options = (["trained"] if handed is not None else []) + ["default", "upload"]
+    if handed is not None and st.session_state.get("cls_seen_trained") != (seen := fingerprint(handed)):
         st.session_state["cls_seen_trained"] = seen
         st.session_state[CHOICE_KEY] = "trained"
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     with left:
         choice = st.radio("Model f(x, θ)", options, format_func=SOURCES.get, key=CHOICE_KEY, horizontal=True,
                           bind="query-params",
-                          help="Your trained model: the last one finished on the Live training page in this "
-                          "session. Default: trained automatically with the training page's default settings "
-                          "(Adam, 5 epochs). Uploaded: a .npz downloaded from the training page.")  # fmt: skip
-        model = trained if choice == "trained" else _uploaded() if choice == "upload" else None
+                          help="From Live training: the θ of the newest run on the Live training page in this "
+                          "session that is not training — finished, paused, or rolled back after a divergence. "
+                          "Default: trained automatically with the training page's default settings (Adam, "
+                          "cross-entropy, 5 epochs). Uploaded: a .npz downloaded from the training page.")  # fmt: skip
+        model = handed if choice == "trained" else _uploaded() if choice == "upload" else None
+    if choice == "trained":
+        left.caption(f"From Live training: {about}.")
+    elif model is None and choice != "upload":
+        left.caption(f"Default model: {DEFAULT_ABOUT}.")
     if model is None:
         model, _ = default_model()
         if model is None:
             get_data_panel("cls", "Training the default model to classify with")
             return None
     accuracy = test_accuracy(model)
-    right.metric("Test accuracy", "—" if accuracy is None else f"{accuracy:.2%}",
+    right.metric("Test accuracy", "—" if accuracy is None else f"{fmt(100 * accuracy)}%",
                  help="The fraction of the 10 000 Fashion-MNIST test images this model classifies correctly.")  # fmt: skip
     return model

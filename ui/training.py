@@ -16,7 +16,20 @@ from threadpoolctl import threadpool_limits
 
 from core.evaluation import smoothed, thinned
 from core.model import SoftmaxRegression
-from core.training import Snapshot, TrainingConfig, TrainingData, TrainingRun, stop_all
+from core.numbers import fmt
+from core.training import (
+    ADAM_BETAS,
+    ADAM_EPS,
+    MOMENTUM,
+    Snapshot,
+    StepPlan,
+    TrainingConfig,
+    TrainingData,
+    TrainingRun,
+    model_status,
+    step_plan,
+    stop_all,
+)
 from ui import charts
 from ui.data import dataset
 
@@ -27,7 +40,7 @@ MAX_RUNS = 6
 # runs Python in the server thread, a shorter interval keeps it from waiting 5 ms each time.
 SWITCH_INTERVAL = 0.0005
 STEP_PATIENCE = 10.0  # seconds "Step +1" waits for its step (a full-batch step takes ~0.1 s)
-LOSS_NAMES = {"ce": "cross-entropy", "mse": "MSE"}
+LOSS_NAMES = {"ce": "cross-entropy", "mse": "squared error"}  # what the user reads; "mse" is the config value
 
 
 @st.cache_resource(show_spinner="Standardising 70 000 images into the feature matrix …")
@@ -76,13 +89,17 @@ def active() -> list[Run]:
 def describe(config: TrainingConfig) -> str:
     """A short legend name: optimizer, loss, η (and batch size where it applies)."""
     batch = "" if config.optimizer == "gd" else f", B={config.batch_size}"
-    return f"{config.optimizer} · {LOSS_NAMES[config.loss]} · η={config.learning_rate:g}{batch}"
+    return f"{config.optimizer} · {LOSS_NAMES[config.loss]} · η={fmt(config.learning_rate)}{batch}"
+
+
+def plan(config: TrainingConfig, data: TrainingData) -> StepPlan:
+    """How a run of ``config`` steps through ``data`` (`core.training.step_plan`, what the `Trainer` follows)."""
+    return step_plan(config, len(data.y_train), len(data.y_test))
 
 
 def watchable_pace(config: TrainingConfig, data: TrainingData) -> float:
     """Steps per second for about 10 s per epoch (at least 2 steps/s, for full-batch gradient descent)."""
-    steps_per_epoch = 1 if config.optimizer == "gd" else -(-len(data.y_train) // config.batch_size)
-    return max(2.0, steps_per_epoch / 10.0)
+    return max(2.0, plan(config, data).steps_per_epoch / 10.0)
 
 
 def start(data: TrainingData, configs: list[TrainingConfig], init_scale: float, watchable: bool) -> None:
@@ -144,12 +161,17 @@ def probabilities_on_test_set(s: Snapshot) -> np.ndarray:
     return _probabilities_on_test_set(s.W, s.b, s.mean, s.std)
 
 
+def smoothing_span(s: Snapshot) -> int:
+    """Steps the training curves are smoothed over: a tenth of an epoch (1, not smoothed, below 20 steps)."""
+    return max(1, s.steps_per_epoch // 10)
+
+
 def curve_series(name: str, colour: str, s: Snapshot) -> dict:
     """A run's curves for `charts.training_curves` / `charts.curves_svg`: smoothed per-step train metrics and
     the test evaluations, against epochs; ``epochs`` is the run's planned length."""
     per_epoch = s.steps_per_epoch
     steps = [(i + 1) / per_epoch for i in range(len(s.step_loss))]
-    span = max(1, per_epoch // 10)
+    span = smoothing_span(s)
     train_x, train_loss = thinned(steps, smoothed(s.step_loss, span))
     _, train_accuracy = thinned(steps, smoothed(s.step_accuracy, span))
     test_x = [k / per_epoch for k in s.eval_step]
@@ -158,3 +180,126 @@ def curve_series(name: str, colour: str, s: Snapshot) -> dict:
         "train_accuracy": train_accuracy, "test_x": test_x, "test_loss": list(s.eval_loss),
         "test_accuracy": list(s.eval_accuracy),
     }  # fmt: skip
+
+
+# ---- what the page says about the runs: formulas and captions, from the trainer's own plan ---------------
+
+
+def count(n: int) -> str:
+    """An image or step count with thin thousands groups, as the lecture writes 60 000."""
+    return f"{n:,}".replace(",", "\u202f")
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
+
+
+def objective_latex(loss: str, optimizer: str, weight_decay: float) -> str:
+    """The objective the `Trainer` lowers at each step, for one loss: the batch mean of 𝓛_CE or 𝓛_SE, plus
+    (λ/2)‖W‖² (on W only, once per step, outside the mean) when λ > 0. Two short rows, to fit a phone."""
+    mean = r"\frac{1}{N}\sum_{i=1}^{N}" if optimizer == "gd" else r"\frac{1}{|\mathcal{B}|}\sum_{i\in\mathcal{B}}"
+    name, per_image = {
+        "ce": (r"\mathrm{CE}", r"-\log f_{y}(x,\theta)"),
+        "mse": (r"\mathrm{SE}", r"\sum_{k=1}^{10}\big(f_k(x,\theta) - y_k\big)^2"),
+    }[loss]
+    penalty = r" \\ &\quad + \frac{\lambda}{2}\lVert W\rVert^2" if weight_decay else ""  # a row of its own
+    return (rf"\begin{{aligned}} \mathcal{{L}}(\theta) &= {mean} \mathcal{{L}}_{{{name}}}(x_i, y_i){penalty} \\"
+            rf" \mathcal{{L}}_{{{name}}}(x, y) &= {per_image} \end{{aligned}}")
+
+
+def objective_text(losses: list[str], p: StepPlan, weight_decay: float, n_train: int) -> str:
+    """In words, what the formula(s) of `objective_latex` average over and what the λ term is."""
+    named = " and ".join(f"**{LOSS_NAMES[loss]}**" for loss in losses)
+    if p.steps_per_epoch == 1:
+        batch = f"over all N = {count(n_train)} training images (one step an epoch)"
+    else:
+        rest = "" if p.last_batch == p.batch_size else f"; one batch an epoch has the {count(p.last_batch)} left over"
+        batch = f"over the step's minibatch 𝓑 of |𝓑| = B = {count(p.batch_size)} images{rest}"
+    what = f"The trainer minimises the mean of the {named} {batch}; y is the image's true class"
+    if "mse" in losses:
+        what += (", written as a one-hot vector in the squared error, which is summed over the 10 classes, not "
+                 "averaged over them")
+    if weight_decay:
+        what += (f". Weight decay adds (λ/2)‖W‖² with λ = {fmt(weight_decay)}: on W only (b is not decayed), once per "
+                 "step, outside the mean. The loss curves leave this term out")
+    return what + "."
+
+
+def update_latex(optimizer: str) -> str:
+    """The update of θ that the chosen optimizer makes at step t (t = 0, 1, …), one short row per assignment."""
+    if optimizer == "momentum":
+        return (r"\begin{aligned} v &\leftarrow \mu\, v + g \\ \theta &\leftarrow \theta - \eta_t\, v \\"
+                rf" \mu &= {fmt(MOMENTUM, tex=True)},\; v = 0 \text{{ at first}} \end{{aligned}}")
+    if optimizer == "adam":
+        b1, b2 = (fmt(beta, tex=True) for beta in ADAM_BETAS)
+        return (r"\begin{aligned} m &\leftarrow \beta_1 m + (1 - \beta_1)\, g \\"
+                r" v &\leftarrow \beta_2 v + (1 - \beta_2)\, g^2 \\"
+                r" \hat m &= \frac{m}{1 - \beta_1^{\,t+1}},\quad \hat v = \frac{v}{1 - \beta_2^{\,t+1}} \\"
+                r" \theta &\leftarrow \theta - \eta_t\, \frac{\hat m}{\sqrt{\hat v} + \epsilon} \\"
+                rf" \beta_1 &= {b1},\; \beta_2 = {b2},\; \epsilon = {fmt(ADAM_EPS, tex=True)} \\"
+                r" m &= v = 0 \text{ at first} \end{aligned}")
+    return r"\theta \leftarrow \theta - \eta_t\, g"
+
+
+def rate_latex(schedule: str, p: StepPlan, learning_rate: float) -> str:
+    """g, the gradient each step uses, and the step size η_t of the schedule (η the chosen learning rate)."""
+    eta = fmt(learning_rate, tex=True)
+    if schedule == "constant":
+        return rf"g = \nabla_\theta \mathcal{{L}}(\theta), \qquad \eta_t = \eta = {eta}"
+    return (rf"\begin{{aligned}} g &= \nabla_\theta \mathcal{{L}}(\theta) \\"
+            rf" \eta_t &= \eta\,\Big(1 - \frac{{t}}{{T}}\Big),\; t = 0, \dots, T - 1 \\"
+            rf" \eta &= {eta},\; T = {p.total_steps} \end{{aligned}}")
+
+
+def update_text(optimizer: str, weight_decay: float) -> str:
+    """What g holds, in words, when weight decay is on (and how it reaches Adam)."""
+    if not weight_decay:
+        return ""
+    text = "g is the gradient of the whole objective: its W part includes λW from the weight decay"
+    if optimizer == "adam":
+        text += " — an L2 penalty that reaches Adam through g, not AdamW's decoupled decay"
+    return text + "."
+
+
+def eval_schedule(p: StepPlan) -> str:
+    """When the test curve gets a point, from the trainer's plan."""
+    if p.steps_per_epoch == 1:
+        return "after every step, which is once an epoch: each step uses every training image"
+    if p.eval_every == 1:
+        return f"after every step ({_times(p.steps_per_epoch)} an epoch)"
+    low, high = p.evaluations_per_epoch()
+    times = _times(low) if low == high else f"{low} or {high} times"
+    return f"every {p.eval_every} steps ({times} an epoch)"
+
+
+def curves_caption(runs: list[tuple[str, Snapshot]], data: TrainingData) -> str:
+    """The caption under the curves of ``runs`` (name, snapshot): what the solid and dashed lines are, run by
+    run where the runs differ."""
+    plans = [(name, plan(s.config, data), s) for name, s in runs]
+    spans = {smoothing_span(s) for _, _, s in plans}
+    decay = any(s.config.weight_decay for _, _, s in plans)
+    solid = "Solid: the loss 𝓛" + (" (without the λ/2‖W‖² term)" if decay else "") + (
+        " and accuracy on each step's training batch, before its update")
+    if spans == {1}:
+        solid += " (not smoothed)"
+    elif len(spans) == 1:
+        solid += f", smoothed over about {spans.pop()} steps (exponential moving average)"
+    else:
+        solid += ", smoothed over about a tenth of an epoch (not at all when an epoch has fewer than 20 steps)"
+    rows = {p.eval_rows for _, p, _ in plans}
+    subset = f"the first {count(rows.pop())} test images" if len(rows) == 1 else "a subset of the test images"
+    schedules: dict[str, list[str]] = {}
+    for name, p, _ in plans:
+        schedules.setdefault(eval_schedule(p), []).append(name.split(" ", 1)[0])
+    if len(schedules) == 1:
+        dashed = f"Dashed: {subset}, {next(iter(schedules))}"
+    else:
+        dashed = f"Dashed: {subset} — " + "; ".join(f"{', '.join(n)}: {when}" for when, n in schedules.items())
+    whole = (f"The test accuracy in the status line: all {count(len(data.y_test))} test images, after the last "
+             "full epoch.")
+    return f"{solid}. {dashed}. {whole}"
+
+
+def run_model_status(run: Run, s: Snapshot) -> str:
+    """What the model of a run is: its name and `core.training.model_status`."""
+    return f"{run.name} — {model_status(s)}"

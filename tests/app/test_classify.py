@@ -17,8 +17,10 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from core.data import CLASS_NAMES, load_fashion_mnist
+from core.explain import explain
 from core.imaging import STEP_NAMES, render_shop_photo, to_fashion_mnist
 from core.model import SoftmaxRegression
+from core.numbers import fmt
 from core.softmax import softmax
 from core.training import TrainingData
 from tests.app.primer_app import figures, open_page, texts
@@ -88,7 +90,10 @@ def test_first_use_trains_and_saves_the_default_model(at: AppTest, test_set, iso
     assert at.radio(key="cls_model").options == ["Default model", "Uploaded .npz"]  # nothing trained yet
     expected = accuracy(model, test_set)
     assert expected >= 0.842
-    assert at.metric[0].label == "Test accuracy" and at.metric[0].value == f"{expected:.2%}"
+    assert at.metric[0].label == "Test accuracy" and at.metric[0].value == f"{fmt(100 * expected)}%"
+    assert ("Default model: adam, cross-entropy, η = 0.003 (linear schedule), B = 256, θ₀ from seed 0, finished: all 5 "
+            "epochs.") in texts(at.caption)
+    assert at.title[0].value == "Classify an upload"
 
 
 def test_test_image_zero_by_default(at: AppTest, test_set) -> None:
@@ -102,6 +107,8 @@ def test_test_image_zero_by_default(at: AppTest, test_set) -> None:
     assert f"Test image #0: true class **{CLASS_NAMES[label]}**" in texts(at.markdown)
     top = int(np.argmax(f))
     assert figures(at)["cls_scores"]["data"][0]["marker"]["color"][top] == "#F0E442"  # the top class highlighted
+    assert f"The model says **{CLASS_NAMES[top]}** with probability **{fmt(f[top])}**." in texts(at.markdown)
+    assert f"= {fmt(f[top], tex=True)}" in "\n".join(el.value for el in at.latex)
     verdict = texts(at.success) if top == label else texts(at.error)
     assert ("Right" if top == label else "Wrong") in verdict
     steps = figures(at)["cls_steps"]["layout"]["annotations"]
@@ -204,12 +211,19 @@ def test_class_pickers_and_the_gap_identity(at: AppTest, test_set) -> None:
     at.selectbox(key="cls_j").set_value("T-shirt/top").run()
     assert not at.exception
     table = at.table[0].value
+    # What the page computed (core.explain, float64), written by core.numbers.fmt …
+    gap = explain(model, image).gap(k, j)
+    assert list(table.loc["k − j"]) == [fmt(gap.pixels), fmt(gap.bias), fmt(gap.total)]
+    identity = next(el.value for el in at.latex if "b_k - b_j" in el.value)
+    assert f"= {fmt(gap.total)}" in identity and f"{fmt(gap.z_k)} - {fmt(gap.z_j, paren=True)}" in identity
+    # … agrees with an independent float64 product (another summation order: equal to rounding, never bit for bit)
+    # to the 4 significant digits shown.
     pixels = float((W[k] - W[j]) @ x)
     bias = float(model.b[k]) - float(model.b[j])
-    assert list(table.loc["k − j"]) == [f"{pixels:.4f}", f"{bias:.4f}", f"{z[k] - z[j]:.4f}"]
-    assert list(table.loc["k = Shirt"]) == [f"{W[k] @ x:.4f}", f"{model.b[k]:.4f}", f"{z[k]:.4f}"]
-    identity = next(el.value for el in at.latex if "b_k - b_j" in el.value)
-    assert f"= {pixels + bias:.4f}" in identity and f"{z[k]:.4f} - ({z[j]:.4f})" in identity
+    shown = [float(v) for v in table.loc["k − j"]]
+    np.testing.assert_allclose(shown, [pixels, bias, z[k] - z[j]], rtol=5e-4, atol=1e-4)
+    shown = [float(v) for v in table.loc["k = Shirt"]]
+    np.testing.assert_allclose(shown, [W[k] @ x, model.b[k], z[k]], rtol=5e-4, atol=1e-4)
     maps = figures(at)["cls_maps"]
     titles = [a["text"] for a in maps["layout"]["annotations"]]
     assert titles[0] == "template Wₖ<br>Shirt" and titles[3] == "template Wⱼ<br>T-shirt/top"
@@ -228,7 +242,7 @@ def test_uploaded_model_is_used(at: AppTest, test_set) -> None:
     at.file_uploader(key="cls_model_file").set_value(("mine.npz", buffer.getvalue(), "application/zip")).run()
     assert not at.exception
     np.testing.assert_allclose(scores(at)[0], mine.predict_proba(test_set[0][0]), rtol=1e-4, atol=1e-6)
-    assert at.metric[0].value == f"{accuracy(mine, test_set):.2%}"
+    assert at.metric[0].value == f"{fmt(100 * accuracy(mine, test_set))}%"
     at.radio(key="cls_model").set_value("default").run()
     at.radio(key="cls_model").set_value("upload").run()  # the uploader is empty again, the model is kept
     np.testing.assert_allclose(scores(at)[0], mine.predict_proba(test_set[0][0]), rtol=1e-4, atol=1e-6)
@@ -249,17 +263,29 @@ def test_hostile_model_files_are_refused(at: AppTest, test_set) -> None:
         np.testing.assert_allclose(scores(at)[0], default_model().predict_proba(test_set[0][0]), rtol=1e-4, atol=1e-6)
 
 
-def test_a_model_trained_in_this_session_is_selected(at: AppTest, test_set) -> None:
+def test_a_model_trained_in_this_session_is_selected_and_described(at: AppTest, test_set) -> None:
     rng = np.random.default_rng(1)
     trained = SoftmaxRegression(rng.normal(0, 0.05, (10, 784)), rng.normal(0, 1, 10), 0.3, 0.35)
-    at.session_state["trained_model"] = trained
+    about = "#2 sgd · cross-entropy · η=0.1, B=256 — paused after step 300 of 705 (in epoch 2 of 3)"
+    at.session_state["trained_model"] = trained  # what ui.model.hand_over leaves (the training page calls it)
+    at.session_state["trained_model_about"] = about
     at.run()
     assert at.radio(key="cls_model").value == "trained"
-    assert at.radio(key="cls_model").options == ["Your trained model", "Default model", "Uploaded .npz"]
+    assert at.radio(key="cls_model").options == ["From Live training", "Default model", "Uploaded .npz"]
+    assert f"From Live training: {about}." in texts(at.caption)  # never just "your trained model"
+    assert "newest run" in at.radio(key="cls_model").help and "finished, paused, or rolled back" in (
+        at.radio(key="cls_model").help)
     np.testing.assert_allclose(scores(at)[0], trained.predict_proba(test_set[0][0]), rtol=1e-4, atol=1e-6)
+    rolled_back = "#3 sgd · cross-entropy · η=10, B=256 — rolled back after divergence: θ after step 1 of 235"
+    at.session_state["trained_model"] = SoftmaxRegression(trained.W * 2, trained.b, 0.3, 0.35)  # a new model …
+    at.session_state["trained_model_about"] = rolled_back
+    at.run()
+    assert at.radio(key="cls_model").value == "trained"  # … is selected again, and says what it is
+    assert f"From Live training: {rolled_back}." in texts(at.caption)
     at.radio(key="cls_model").set_value("default").run()  # the choice then stays the user's
     at.run()
     np.testing.assert_allclose(scores(at)[0], default_model().predict_proba(test_set[0][0]), rtol=1e-4, atol=1e-6)
+    assert "From Live training:" not in texts(at.caption) and "Default model: adam" in texts(at.caption)
 
 
 def test_lecture_mode(at: AppTest) -> None:
