@@ -1,4 +1,4 @@
-"""core.losses: the lecture's numbers, KL ≥ 0, CE = H + KL, gradients against finite differences."""
+"""core.losses: the lecture's numbers, KL ≥ 0, CE = H + KL, gradients against finite differences, the true class."""
 
 from __future__ import annotations
 
@@ -10,18 +10,24 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from core.data import CLASS_NAMES
 from core.losses import (
+    EXAMPLE_CLASSES,
     check_distribution,
     cross_entropy,
     cross_entropy_from_logits,
     cross_entropy_grad_logits,
     curves_vs_p_true,
     entropy,
+    example_classes,
     kl_divergence,
+    kl_split,
+    mean_squared_error,
     mse,
     mse_from_logits,
     mse_grad_logits,
     spread_prediction,
+    true_class,
 )
 from core.softmax import softmax
 
@@ -45,6 +51,20 @@ def test_lecture_mse_is_0_32() -> None:
     assert mse(y, f) == pytest.approx(0.32, abs=1e-15)
 
 
+def test_squared_error_is_a_sum_and_its_mean_is_0_16() -> None:
+    f, y = [0.6, 0.4], [1.0, 0.0]
+    assert mse(y, f) == pytest.approx(0.32, abs=1e-15)  # the name says mean; the contract is the sum
+    assert mean_squared_error(y, f) == pytest.approx(0.16, abs=1e-15)
+    assert mean_squared_error(y, f) == pytest.approx(mse(y, f) / 2)
+    assert "SUM" in mse.__doc__ and "not a mean" in mse.__doc__
+
+
+@given(distribution_pairs())
+def test_mean_squared_error_is_the_sum_over_n(pq: tuple[np.ndarray, np.ndarray]) -> None:
+    p, q = pq
+    assert mean_squared_error(p, q) == pytest.approx(mse(p, q) / p.size, rel=1e-12, abs=1e-15)
+
+
 def test_lecture_cross_entropy_is_minus_log_0_6() -> None:
     f, y = [0.6, 0.4], [1.0, 0.0]
     assert cross_entropy(y, f) == pytest.approx(-math.log(0.6), rel=1e-15)
@@ -58,6 +78,35 @@ def test_kl_is_asymmetric() -> None:
     assert kl_divergence(q, p) == pytest.approx(0.5 * math.log(0.5 / 0.9) + 0.5 * math.log(0.5 / 0.1))
     assert kl_divergence(p, q) != pytest.approx(kl_divergence(q, p))
     assert kl_divergence([0.6, 0.4], [1.0, 0.0]) == math.inf  # Q = 0 where P > 0
+
+
+def test_kl_split_into_its_two_sums() -> None:
+    sum_y_log_y, sum_y_log_f = kl_split([1.0, 0.0], [0.6, 0.4])
+    assert sum_y_log_y == 0.0 and math.copysign(1.0, sum_y_log_y) == 1.0  # +0: prints as 0
+    assert sum_y_log_f == pytest.approx(math.log(0.6), rel=1e-15)
+    assert sum_y_log_y - sum_y_log_f == pytest.approx(kl_divergence([1.0, 0.0], [0.6, 0.4]))
+
+
+def test_kl_split_with_a_zero_prediction_for_the_true_class() -> None:
+    """f_true = 0: log 0 = −∞, so Σ y log f = −∞ and KL = 0 − (−∞) = +∞ (not 0 − ∞)."""
+    sum_y_log_y, sum_y_log_f = kl_split([1.0, 0.0], [0.0, 1.0])
+    assert sum_y_log_y == 0.0 and sum_y_log_f == -math.inf
+    assert sum_y_log_y - sum_y_log_f == math.inf == kl_divergence([1.0, 0.0], [0.0, 1.0])
+    assert cross_entropy([1.0, 0.0], [0.0, 1.0]) == math.inf
+    assert kl_split([0.9, 0.1], [1.0, 0.0])[1] == -math.inf
+    assert kl_split([1.0, 0.0], [1.0, 0.0]) == (0.0, 0.0)  # 0 · log 0 = 0 for y_k = 0, f_k = 0
+
+
+@given(distribution_pairs())
+def test_kl_split_matches_entropy_and_cross_entropy(pq: tuple[np.ndarray, np.ndarray]) -> None:
+    p, q = pq
+    sum_p_log_p, sum_p_log_q = kl_split(p, q)
+    assert sum_p_log_p == pytest.approx(-entropy(p)) and sum_p_log_p <= 0.0
+    assert sum_p_log_q == pytest.approx(-cross_entropy(p, q))
+    if math.isfinite(sum_p_log_q):
+        assert sum_p_log_p - sum_p_log_q == pytest.approx(kl_divergence(p, q), rel=1e-9, abs=1e-12)
+    else:
+        assert kl_divergence(p, q) == math.inf
 
 
 def test_entropy_of_uniform_is_log_n() -> None:
@@ -108,6 +157,39 @@ def test_batches_over_the_last_axis() -> None:
     np.testing.assert_allclose(mse(y, f), [0.32, 0.72])
 
 
+# --- the true class of a one-hot y, and the classes of the lecture's example ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("y", "k"),
+    [
+        ([1.0, 0.0], 0),
+        ([0.0, 1.0], 1),
+        ([0.0, 0.0, 1.0, 0.0], 2),
+        (np.eye(10)[6], 6),
+        ([1.0 - 1e-9, 0.0], 0),  # within the probability check's tolerance
+        ([0.9, 0.1], None),  # soft: no single true class
+        ([0.5, 0.5], None),
+        ([0.0, 0.0], None),
+        ([0.8, 0.0], None),  # one non-zero entry, but not a label
+        ([[1.0, 0.0]], None),  # a batch is not one label
+    ],
+)
+def test_true_class(y: list[float], k: int | None) -> None:
+    assert true_class(y) == k
+
+
+def test_example_classes_follow_the_lecture() -> None:
+    assert example_classes(2) == ["Shirt", "Bag"]  # f = [P(Shirt | x), P(Bag | x)] = [0.6, 0.4]
+    assert example_classes(3) == ["Shirt", "Bag", "T-shirt/top"]
+    assert example_classes(5)[2:] == ["T-shirt/top", "Pullover", "Coat"]
+    assert sorted(EXAMPLE_CLASSES) == sorted(CLASS_NAMES) and len(set(EXAMPLE_CLASSES)) == 10
+    assert example_classes(10) == list(EXAMPLE_CLASSES)
+    for n in (0, 11):
+        with pytest.raises(ValueError, match="between 1 and 10"):
+            example_classes(n)
+
+
 # --- bad input --------------------------------------------------------------------------------
 
 
@@ -122,7 +204,7 @@ def test_batches_over_the_last_axis() -> None:
     ],
 )
 def test_bad_distributions_raise_value_error(p: list[float], q: list[float], message: str) -> None:
-    for fn in (cross_entropy, kl_divergence, mse):
+    for fn in (cross_entropy, kl_divergence, mse, mean_squared_error, kl_split):
         with pytest.raises(ValueError, match=message):
             fn(p, q)
 
