@@ -24,7 +24,7 @@ PALETTE: dict[str, str] = {
     "condition": "#CC79A7",  # reddish purple: the conditioning event B
     "softmax": "#56B4E9",  # sky blue: softmax outputs f
     "cross_entropy": "#D55E00",  # vermillion: cross-entropy
-    "mse": "#8E6C00",  # dark yellow-brown: mean squared error
+    "mse": "#8E6C00",  # dark yellow-brown: the squared error Σ_k (f_k − y_k)²
     "highlight": "#F0E442",  # yellow: a highlighted cell or the top class
     "neutral": "#999999",  # grey: everything else
     "ink": "#222222",
