@@ -32,7 +32,7 @@ _BASE_CSS = """
 <style>
 [data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
 /* WCAG AA contrast (axe): Streamlit's faded caption grey is 3.9:1 on white; this is 6.5:1. */
-[data-testid="stCaptionContainer"], [data-testid="stWidgetLabel"] [data-testid="stCaptionContainer"] { color: #5c5e66; }
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { color: #5c5e66; opacity: 1; }
 button kbd { color: inherit !important; opacity: 1 !important; }
 .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0; }
 </style>
