@@ -38,6 +38,32 @@ button kbd { color: inherit !important; opacity: 1 !important; }
 </style>
 """
 
+# A formula or table wider than its column scrolls sideways; a keyboard user can only scroll what can take focus
+# (WCAG 2.1.1, axe "scrollable-region-focusable"), so every such region gets tabindex=0 and a name. Static code.
+_SCROLL_FOCUS_JS = """
+<script>
+if (!window.__explorerScrollFocus) {
+  window.__explorerScrollFocus = true;
+  let queued = false;
+  const mark = () => {
+    queued = false;
+    document.querySelectorAll('.katex-display, [data-testid="stTable"] > div').forEach((el) => {
+      if (el.scrollWidth > el.clientWidth + 1 && !el.hasAttribute("tabindex")) {
+        el.setAttribute("tabindex", "0");
+        el.setAttribute("role", "region");
+        el.setAttribute("aria-label", el.classList.contains("katex-display") ? "Formula, scrolls sideways"
+                                                                                : "Table, scrolls sideways");
+      }
+    });
+  };
+  const later = () => { if (!queued) { queued = true; requestAnimationFrame(mark); } };
+  new MutationObserver(later).observe(document.body, { subtree: true, childList: true });
+  window.addEventListener("resize", later);
+  later();
+}
+</script>
+"""
+
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "responsive": True}
 
 
@@ -51,6 +77,7 @@ def lecture_toggle() -> bool:
         "time. Off: every step of a derivation is shown at once.",
     )
     st.html(_BASE_CSS + (_LECTURE_CSS if on else ""))
+    st.html(_SCROLL_FOCUS_JS, unsafe_allow_javascript=True)
     return on
 
 
