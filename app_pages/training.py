@@ -209,6 +209,7 @@ def confusion(run: session.Run) -> None:
     fig = charts.confusion_heatmap(matrix, list(CLASS_NAMES), (CLASS_NAMES.index(true_name),
                                                                CLASS_NAMES.index(pred_name)))  # fmt: skip
     charts.scale_for_lecture(fig, layout.is_lecture())
+    layout.chart_alt(fig)
     st.plotly_chart(fig, key="train_cm", on_select=select_cell, selection_mode="points", width="stretch",
                     config=layout.PLOTLY_CONFIG, theme=None)  # fmt: skip
     worst = ", ".join(f"{CLASS_NAMES[i]} → {CLASS_NAMES[j]} ({n})" for i, j, n in worst_confusions(matrix, 3))

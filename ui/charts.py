@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 
 import numpy as np
 import plotly.colors as pc
@@ -59,6 +60,29 @@ def scale_for_lecture(fig: go.Figure, lecture: bool, height: int | None = None) 
     elif height:
         fig.update_layout(height=height)
     return fig
+
+
+def describe(fig: go.Figure) -> str:
+    """A one-line text alternative of a figure: its title, what it plots, and its axes."""
+    layout = fig.layout
+    def plain(text: object) -> str:
+        return " ".join(re.sub(r"<[^>]+>", " ", str(text)).split())
+
+    title = plain(layout.title.text or "") if layout.title else ""
+    names = list(dict.fromkeys(t.name for t in fig.data if getattr(t, "name", None) and t.showlegend is not False))
+    kinds = list(dict.fromkeys(t.type for t in fig.data))
+    x = layout.xaxis.title.text if layout.xaxis and layout.xaxis.title else None
+    y = layout.yaxis.title.text if layout.yaxis and layout.yaxis.title else None
+    parts = [title or {"heatmap": "Image or heatmap", "bar": "Bar chart", "image": "Images"}.get(kinds[0] if kinds else "",
+                                                                                     "Plot")]
+    if names:
+        parts.append("showing " + ", ".join(names))
+    labels = [a.text for a in layout.annotations if a.text][:10]
+    if not names and labels:
+        parts.append("labelled " + ", ".join(plain(t) for t in labels))
+    if x or y:
+        parts.append(" against ".join(plain(a) for a in (y, x) if a))
+    return "Chart: " + "; ".join(parts) + "."
 
 
 # ---- Probability primer: sample spaces, rules, conditional probability ----------------------------------

@@ -6,6 +6,7 @@ larger type and charts, prose folded away, derivations revealed with a big "next
 
 from __future__ import annotations
 
+import html
 import inspect
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -34,6 +35,8 @@ _BASE_CSS = """
 /* WCAG AA contrast (axe): Streamlit's faded caption grey is 3.9:1 on white; this is 6.5:1. */
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { color: #5c5e66; opacity: 1; }
 button kbd { color: inherit !important; opacity: 1 !important; }
+.chart-alt { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+[data-testid="stElementContainer"]:has(> [data-testid="stHtml"] .chart-alt) { margin: 0; height: 0; }
 .katex-display { overflow-x: auto; overflow-y: hidden; padding: 0.2rem 0; }
 </style>
 """
@@ -101,9 +104,16 @@ def prose(text: str, label: str = "Notes") -> None:
         st.markdown(text)
 
 
+def chart_alt(fig: go.Figure) -> None:
+    """The figure's text alternative for screen readers (visually hidden): `charts.describe`."""
+    st.html(f'<p class="chart-alt">{html.escape(charts.describe(fig))}</p>')
+
+
 def plot(fig: go.Figure, key: str | None = None, height: int | None = None) -> None:
-    """Draw a figure from ui.charts, enlarged in lecture mode, with the offline-safe Plotly config."""
+    """Draw a figure from ui.charts, enlarged in lecture mode, with the offline-safe Plotly config and a text
+    alternative."""
     charts.scale_for_lecture(fig, is_lecture(), height)
+    chart_alt(fig)
     st.plotly_chart(fig, width="stretch", config=PLOTLY_CONFIG, key=key, theme=None)
 
 
