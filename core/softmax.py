@@ -8,6 +8,8 @@ so a diverging model shows up as NaN where it happens.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -84,6 +86,60 @@ def logits_of(f: ArrayLike) -> NDArray[np.float64]:
     """z = log f: one set of logits whose softmax is f (any z + c is another); f_i = 0 gives z_i = −inf."""
     with np.errstate(divide="ignore"):
         return np.log(np.asarray(f, dtype=np.float64))
+
+
+def sigmoid(t: ArrayLike) -> NDArray[np.float64]:
+    """σ(t) = 1 / (1 + e^{−t}), without overflow for any t.
+
+    For n = 2: softmax(z / T) = (σ((z₁ − z₂)/T), σ((z₂ − z₁)/T)), so f₁ is the sigmoid and f₂ = 1 − f₁.
+    """
+    t = np.asarray(t, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        e = np.exp(-np.abs(t))  # ≤ 1: never overflows
+    return np.where(t >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+@dataclass(frozen=True)
+class ProbabilityCheck:
+    """Whether a vector v could be a probability vector (a point of Δⁿ⁻¹): entries below 0 or above 1, the sum.
+
+    `sums_to_one` allows the rounding of v's own float type: |Σ vᵢ − 1| ≤ n · eps · max(1, Σ |vᵢ|).
+    """
+
+    negative: tuple[int, ...]
+    above_one: tuple[int, ...]
+    total: float
+    sums_to_one: bool
+
+    @property
+    def is_probability_vector(self) -> bool:
+        """Every vᵢ ≥ 0 and Σ vᵢ = 1 (then every vᵢ ≤ 1 follows)."""
+        return not self.negative and self.sums_to_one
+
+
+def probability_check(v: ArrayLike) -> ProbabilityCheck:
+    """Why raw scores z = Wx + b are not probabilities, and softmax(z) is: the same check on both.
+
+    The sum is taken in float64 whatever v's type, so a float32 f sums to 1 within float32 rounding.
+    """
+    v = _logits(v).ravel()
+    eps = float(np.finfo(v.dtype).eps)
+    wide = v.astype(np.float64)
+    total = float(np.sum(wide))
+    scale = max(1.0, float(np.sum(np.abs(wide))))
+    return ProbabilityCheck(
+        negative=tuple(int(i) for i in np.flatnonzero(wide < 0)),
+        above_one=tuple(int(i) for i in np.flatnonzero(wide > 1)),
+        total=total,
+        sums_to_one=bool(abs(total - 1.0) <= v.size * eps * scale),
+    )
+
+
+def saturated(f: ArrayLike) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(indices with f_i exactly 0, indices with f_i exactly 1): impossible for softmax in real numbers, where
+    0 < f_i < 1, but what float rounding gives at small T (e^{…} underflows to 0, or 1 + 1e-174 rounds to 1)."""
+    f = np.asarray(f).ravel()
+    return tuple(int(i) for i in np.flatnonzero(f == 0)), tuple(int(i) for i in np.flatnonzero(f == 1))
 
 
 def simplex_xy(p: ArrayLike) -> NDArray[np.float64]:

@@ -28,8 +28,8 @@ PLAN: list[tuple[str, str, list[PageInfo]]] = [
     (
         "1 · Define the problem",
         (
-            "Input x: a 28×28 grey image of a piece of clothing. Output y: one of 10 classes. "
-            "We want a model that says how likely each class is."
+            "Input x: a 28×28 grey image of a piece of clothing (Fashion-MNIST). Output: its class y ∈ Y, "
+            "where Y is the set of the 10 classes. We want a model that says how likely each class is."
         ),
         [],
     ),
@@ -59,13 +59,17 @@ PLAN: list[tuple[str, str, list[PageInfo]]] = [
     ),
     (
         "3 · The model f(x, θ)",
-        "Scores z = Wx + b turned into probabilities by softmax.",
+        (
+            "Start from a linear model, as the lecture does: scores z = Wx + b. softmax turns them into "
+            "probabilities: f(x, θ) = softmax(Wx + b)."
+        ),
         [
             PageInfo(
                 "app_pages/softmax.py",
                 "Softmax & the simplex",
                 "🔺",
-                "Logits → probabilities on the simplex; temperature, shift invariance, stability.",
+                "A real image's scores z = Wx + b → probabilities on the simplex; temperature, shift invariance, "
+                "stability.",
             ),
         ],
     ),
@@ -77,7 +81,7 @@ PLAN: list[tuple[str, str, list[PageInfo]]] = [
                 "app_pages/cross_entropy.py",
                 "KL vs MSE → cross-entropy",
                 "📉",
-                "MSE = 0.32 for f=[0.6, 0.4]; the derivation of cross-entropy; vanishing gradients.",
+                "Squared error 0.32 for f = [0.6, 0.4]; the derivation of cross-entropy; vanishing gradients.",
             ),
         ],
     ),

@@ -16,6 +16,9 @@ from core.softmax import (
     logit_path,
     logits_of,
     naive_softmax,
+    probability_check,
+    saturated,
+    sigmoid,
     simplex_xy,
     softmax,
     temperature_path,
@@ -154,3 +157,85 @@ def test_simplex_coordinates() -> None:
     np.testing.assert_allclose(side, [1.0, 1.0, 1.0])  # equilateral: no class drawn closer than another
     with pytest.raises(ValueError, match="3 probabilities"):
         simplex_xy([0.5, 0.5])
+
+
+# ---- n = 2: the sigmoid, with T --------------------------------------------------------------------------
+
+
+@given(st.floats(-50, 50), st.floats(-50, 50), temperatures)
+def test_two_classes_f1_is_the_sigmoid_of_the_gap_over_t(z1: float, z2: float, t: float) -> None:
+    f = softmax([z1, z2], t)
+    np.testing.assert_allclose(f[0], sigmoid((z1 - z2) / t), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(f[1], sigmoid((z2 - z1) / t), rtol=1e-12, atol=1e-300)  # f₂ = σ((z₂ − z₁)/T)
+    np.testing.assert_allclose(f[1], 1 - sigmoid((z1 - z2) / t), atol=1e-15)  # = 1 − f₁
+
+
+def test_temperature_matters_for_the_two_class_sigmoid() -> None:
+    f = softmax([2.0, 1.0], temperature=2.5)
+    assert f[0] == pytest.approx(1 / (1 + math.exp(-0.4)), rel=1e-15)  # σ((2 − 1)/2.5), not σ(2 − 1)
+    assert f[0] != pytest.approx(1 / (1 + math.exp(-1.0)), rel=1e-3)
+
+
+def test_sigmoid_is_stable_and_symmetric() -> None:
+    np.testing.assert_array_equal(sigmoid([-1000.0, 0.0, 1000.0]), [0.0, 0.5, 1.0])
+    t = np.linspace(-30, 30, 61)
+    np.testing.assert_allclose(sigmoid(-t), 1 - sigmoid(t), atol=1e-16)
+    np.testing.assert_allclose(sigmoid(t), [1 / (1 + math.exp(-v)) for v in t], rtol=1e-15)
+
+
+# ---- Why z = Wx + b is not a probability vector, and softmax(z) is ----------------------------------------
+
+
+def test_probability_check_of_raw_scores() -> None:
+    z = np.array([8.14, -7.9, 0.5, -1.66, 1.0], dtype=np.float32)
+    check = probability_check(z)
+    assert check.negative == (1, 3) and check.above_one == (0,)
+    assert check.total == pytest.approx(float(np.sum(z.astype(np.float64))))
+    assert not check.sums_to_one and not check.is_probability_vector
+
+
+def test_the_lectures_simplex_without_non_negativity_contains_non_probabilities() -> None:
+    check = probability_check([2.0, -1.0])  # in {p : Σ p_i = 1}, the lecture's Δ¹, but not a probability vector
+    assert check.sums_to_one and check.negative == (1,) and check.above_one == (0,)
+    assert not check.is_probability_vector
+
+
+@given(arrays(np.float32, st.integers(2, 10), elements=st.floats(-20, 20, width=32)))
+def test_softmax_of_float32_scores_passes_the_check(z: np.ndarray) -> None:
+    f = softmax(z)
+    assert f.dtype == np.float32
+    assert probability_check(f).is_probability_vector  # Σ f = 1 within float32 rounding
+
+
+def test_probability_check_sum_tolerance_follows_the_dtype() -> None:
+    assert probability_check(np.array([0.5, 0.5 + 1e-7], dtype=np.float32)).sums_to_one
+    assert not probability_check(np.array([0.5, 0.5 + 1e-7])).sums_to_one  # float64: 1e-7 is a real difference
+
+
+# ---- No f_i is 0 or 1 in the real numbers; in float64 at small T, some are --------------------------------
+
+
+@given(arrays(np.float64, st.integers(2, 10), elements=st.floats(-10, 10)), st.floats(1.0, 50.0))
+def test_moderate_logits_stay_strictly_inside_the_simplex(z: np.ndarray, t: float) -> None:
+    f = softmax(z, t)
+    assert np.all(f > 0) and np.all(f < 1)
+    assert saturated(f) == ((), ())
+
+
+def test_float64_rounds_f_to_exactly_one_and_zero_at_small_temperature() -> None:
+    f = softmax([10.0, -10.0, -10.0], temperature=0.05)  # exponents 0, −400, −400
+    assert f[0] == 1.0  # 1 / (1 + 2 e^{−400}): the denominator rounds to 1
+    np.testing.assert_allclose(f[1:], math.exp(-400.0), rtol=1e-12)
+    assert repr(float(f[1])) == "1.9151695967140057e-174"
+    assert saturated(f) == ((), (0,))
+    f = softmax([10.0, -10.0, -10.0], temperature=0.01)  # e^{−2000} underflows to 0
+    np.testing.assert_array_equal(f, [1.0, 0.0, 0.0])
+    assert saturated(f) == ((1, 2), (0,))
+
+
+def test_float64_exponent_limits() -> None:
+    big = math.log(np.finfo(np.float64).max)
+    with np.errstate(over="ignore"):
+        assert np.isfinite(np.exp(big)) and np.isinf(np.exp(big + 1e-9))
+    small = -1075 * math.log(2.0)
+    assert np.exp(small + 0.01) > 0 and np.exp(small - 0.01) == 0
