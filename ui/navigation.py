@@ -87,13 +87,13 @@ PLAN: list[tuple[str, str, list[PageInfo]]] = [
     ),
     (
         "5 · Learn θ",
-        "There is no closed-form solution: we need iterative solvers (gradient descent).",
+        "There is no closed-form solution: we need iterative solvers, such as gradient descent.",
         [
             PageInfo(
                 "app_pages/training.py",
                 "Live training",
                 "🏋️",
-                "Gradient descent on Fashion-MNIST, live: curves, W as images, confusion matrix, MSE vs CE.",
+                "Gradient descent on Fashion-MNIST, live: curves, W as images, confusion matrix, squared error vs CE.",
             ),
             PageInfo(
                 "app_pages/classify.py",
