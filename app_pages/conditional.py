@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-
 import numpy as np
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
@@ -35,33 +32,12 @@ PRESETS = {
     "H 1st | H 2nd": _preset("H 1st", "H 2nd", 0.5, 0.5, 0.25),
 }
 DEFAULTS = PRESETS["Rain | Cloud"]
-
-
-@dataclass(frozen=True)
-class Joint:
-    """Two named events and their joint table as entered (possibly impossible), with what is wrong with it."""
-
-    a: str
-    b: str
-    cells: np.ndarray
-    problems: list[str]
-
-    @property
-    def p_a(self) -> float:
-        return prob.marginals(self.cells)[0]
-
-    @property
-    def p_b(self) -> float:
-        return prob.marginals(self.cells)[1]
-
-    @property
-    def p_ab(self) -> float:
-        return prob.marginals(self.cells)[2]
-
-
-def event_name(text: str, fallback: str) -> str:
-    """A user-typed event name made safe for LaTeX and Plotly: letters, digits, spaces, - ' / . only."""
-    return re.sub(r"[^\w \-'/.]|_", "", text).strip()[:20] or fallback
+LECTURE_NOTE = (
+    f"Rain | Cloud: P(Cloud) = {fmt(LECTURE['p_b'])} and P(Rain ∩ Cloud) = {fmt(LECTURE['p_ab'])} are the "
+    f"lecture's; P(Rain) = {fmt(LECTURE['p_a'])} is the app's (the lecture's P(Rain) = {prob.WEATHER.written('rain')} "
+    f"cannot hold together with P(Rain ∩ Cloud) = {fmt(LECTURE['p_ab'])}, see below). Heads | Tails: one fair flip, "
+    f"P(Heads) = P(Tails) = {prob.COIN.written('heads')}. H 1st | H 2nd: two fair flips."
+)
 
 
 def _number(label: str, key: str, container: DeltaGenerator) -> float:
@@ -70,12 +46,13 @@ def _number(label: str, key: str, container: DeltaGenerator) -> float:
                                         bind="query-params"))  # fmt: skip
 
 
-def controls() -> Joint:
+def controls() -> prob.Joint:
     """Event names and the joint, entered either as P(A), P(B), P(A∩B) or as the four cells."""
     layout.presets("cond", PRESETS, label="Presets: the lecture's two examples, and two independent coin flips")
+    st.caption(LECTURE_NOTE)
     c1, c2 = st.columns(2)
-    a = event_name(c1.text_input("Event A", DEFAULTS["cond_a"], key="cond_a", bind="query-params"), "A")
-    b = event_name(c2.text_input("Event B", DEFAULTS["cond_b"], key="cond_b", bind="query-params"), "B")
+    a = prob.event_name(c1.text_input("Event A", DEFAULTS["cond_a"], key="cond_a", bind="query-params"), "A")
+    b = prob.event_name(c2.text_input("Event B", DEFAULTS["cond_b"], key="cond_b", bind="query-params"), "B")
     mode = st.segmented_control(
         "Enter the joint as", list(MODES), format_func=MODES.get, default="marginals", required=True,
         key="cond_mode", bind="query-params",
@@ -84,7 +61,7 @@ def controls() -> Joint:
         cols = st.columns(3)
         labels = (f"P({a})", f"P({b})", f"P({a} ∩ {b})")
         p_a, p_b, p_ab = (_number(*args) for args in zip(labels, MARGINAL_KEYS, cols, strict=True))
-        return Joint(a, b, prob.joint_from_marginals(p_a, p_b, p_ab), prob.pair_problems(p_a, p_b, p_ab, a, b))
+        return prob.Joint.from_marginals(a, b, p_a, p_b, p_ab)
     head = st.columns([1.2, 2, 2])
     head[1].markdown(f"**{b}**")
     head[2].markdown(f"**not {b}**")
@@ -94,7 +71,7 @@ def controls() -> Joint:
         cols[0].markdown(f"**{row_name}**")
         for j, key in enumerate(keys):
             cells[i, j] = _number(f"P({row_name} ∩ {(b, f'not {b}')[j]})", key, cols[j + 1])
-    return Joint(a, b, cells, prob.joint_problems(cells, a, b))
+    return prob.Joint.from_cells(a, b, cells)
 
 
 def tex(name: str) -> str:
@@ -102,7 +79,7 @@ def tex(name: str) -> str:
     return rf"\text{{{name}}}"
 
 
-def joint_table_latex(joint: Joint) -> str:
+def joint_table_latex(joint: prob.Joint) -> str:
     """The 2×2 joint table with its margins P(A), P(Ā) (right) and P(B), P(B̄) (bottom)."""
     c = joint.cells
     a, b, f = tex(joint.a), tex(joint.b), fmt
@@ -114,7 +91,7 @@ def joint_table_latex(joint: Joint) -> str:
     )
 
 
-def derivation(joint: Joint, p_cond: float) -> None:
+def derivation(joint: prob.Joint, p_cond: float) -> None:
     """P(A|B) = P(A∩B)/P(B) step by step with the live numbers."""
     a, b, f = tex(joint.a), tex(joint.b), fmt
     given = rf"P({a} \mid {b})"
@@ -134,7 +111,7 @@ def derivation(joint: Joint, p_cond: float) -> None:
     layout.stepper("cond_step", steps)
 
 
-def pictures(joint: Joint, p_cond: float) -> None:
+def pictures(joint: prob.Joint, p_cond: float) -> None:
     """S as a unit square with B outlined, next to B alone rescaled to area 1: A∩B's share is P(A|B)."""
     c1, c2 = st.columns(2)
     with c1:
@@ -152,7 +129,7 @@ def pictures(joint: Joint, p_cond: float) -> None:
     )
 
 
-def monte_carlo(joint: Joint, p_cond: float) -> None:
+def monte_carlo(joint: prob.Joint, p_cond: float) -> None:
     """Simulate N trials from the joint table; #(A∩B)/#B settles on P(A|B)."""
     n, seed = primer.simulation_controls("cond")
     happened_a, happened_b = prob.sample_joint(joint.cells, n, seed)
@@ -169,7 +146,7 @@ def monte_carlo(joint: Joint, p_cond: float) -> None:
     m1, m2, m3 = st.columns(3)
     m1.metric(f"#{joint.b} (of {n:,})", f"{count_b:,}")
     m2.metric(f"#({joint.a} ∩ {joint.b})", f"{count_ab:,}")
-    ratio = f"{count_ab / count_b:.4f}" if count_b else "no B yet"
+    ratio = fmt(count_ab / count_b) if count_b else "no B yet"
     m3.metric(f"#({joint.a} ∩ {joint.b}) / #{joint.b}", ratio, delta=f"exact {fmt(p_cond)}", delta_color="off",
               delta_arrow="off")  # fmt: skip
     layout.show_code(prob.sample_joint, prob.running_frequency, prob.conditional)
@@ -185,28 +162,27 @@ def main() -> None:
     st.latex(r"P(A \mid B) = \frac{P(A \cap B)}{P(B)}")
     joint = controls()
     st.latex(joint_table_latex(joint))
+    layout.prose(
+        f"The lecture uses P(Rain) = {prob.WEATHER.written('rain')} in its union example and P(Rain ∩ Cloud) = "
+        f"{fmt(LECTURE['p_ab'])} here. Both cannot hold at once, because P(Rain ∩ Cloud) ≤ P(Rain); so this page "
+        f"takes P(Rain) = {fmt(LECTURE['p_a'])}, the app's choice, which leaves P(Rain ∩ not Cloud) = "
+        f"{fmt(LECTURE['p_a'] - LECTURE['p_ab'])} for rain on walks without clouds.",
+        label=f"Why P(Rain) = {fmt(LECTURE['p_a'])} here",
+    )
     for problem in joint.problems:
         layout.error(problem)
+    if joint.problems:
+        st.info(f"P({joint.a} | {joint.b}), the formula with numbers, the picture and the simulation need a possible "
+                "joint table: fix the inputs above.", icon="ℹ️")  # fmt: skip
+        return
     try:
         p_cond = prob.conditional(joint.p_ab, joint.p_b)
     except ValueError as exc:
-        if joint.problems:
-            st.info(f"P({joint.a} | {joint.b}) follows once the joint table is possible.", icon="ℹ️")
-        else:
-            layout.error(f"{exc} Here B = {joint.b}.")
+        layout.error(f"{exc} Here B = {joint.b}.")
         return
     st.metric(f"P({joint.a} | {joint.b})", fmt(p_cond))
-    layout.prose(
-        "The lecture uses P(Rain) = 0.05 in its union example and P(Rain ∩ Cloud) = 0.2 here. Both cannot hold "
-        "at once, because P(Rain ∩ Cloud) ≤ P(Rain); so this page takes P(Rain) = 0.25 (0.05 of it without "
-        "clouds: a sun-shower).",
-        label="Why P(Rain) = 0.25 here",
-    )
     st.subheader("The formula, step by step")
     derivation(joint, p_cond)
-    if joint.problems:
-        st.info("The picture and the simulation need a possible joint table: fix the inputs above.", icon="ℹ️")
-        return
     st.subheader("Conditioning zooms into B")
     pictures(joint, p_cond)
     st.subheader("Count it: Monte Carlo")

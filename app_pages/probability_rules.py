@@ -1,8 +1,8 @@
 """Probability rules: the axioms, when the sum and product rules hold, and random variables.
 
-Each rule has a tab (bound to the URL): edit a distribution and watch the axioms; make two events overlap and
-watch P(A∪B) = P(A) + P(B) fail; compare one coin flip with two for P(A∩B) = P(A)·P(B); and build the
-distribution of a random variable X by enumerating S.
+Each rule has a tab (bound to the URL): edit a distribution and watch the axioms; give two events an overlap with
+P(A∩B) > 0 and watch P(A∪B) = P(A) + P(B) fail; compare one coin flip with two for P(A∩B) = P(A)·P(B); and build the
+distribution of a random variable X: Sᵏ → ℝ by enumerating Sᵏ.
 """
 
 from __future__ import annotations
@@ -41,23 +41,23 @@ def axioms() -> None:
     layout.presets(
         "rules_dist",
         {
-            "The lecture's values": dict(zip(keys, experiment.p, strict=True)),
+            "Lecture's + filled-in values": dict(zip(keys, experiment.p, strict=True)),
             "Uniform": dict.fromkeys(keys, 1 / m),
             "Counts from 100 trials": {k: float(round(100 * p)) for k, p in zip(keys, experiment.p, strict=True)},
         },
         label="Start from",
     )
+    primer.show_values_note(experiment)
     per_row = 5
     values = []
     for start in range(0, m, per_row):
         cols = st.columns(per_row)
         for col, i in zip(cols, range(start, min(start + per_row, m)), strict=False):
-            values.append(
-                col.number_input(
-                    f"P({experiment.outcomes[i]})", value=float(experiment.p[i]), step=0.01, format="%g",
-                    key=keys[i], bind="query-params",
-                )  # fmt: skip
-            )
+            value = col.number_input(
+                f"P({experiment.outcomes[i]})", value=float(experiment.p[i]), step=0.01, format="%g", key=keys[i],
+                bind="query-params",
+            )  # fmt: skip
+            values.append(value)
     p = np.array(values, dtype=np.float64)
     total = float(np.sum(p))
     terms = primer.latex_sum_lines([fmt(v) for v in p], per_line=5)
@@ -86,27 +86,46 @@ def axioms() -> None:
 
 
 def union_of_closet_events() -> None:
-    """Two events of one closet draw: P(A) + P(B) = P(A∪B) exactly when they share no outcome."""
-    st.markdown("##### Disjoint: one item from the closet (the lecture's closet)")
+    """Two events of one closet draw: P(A) + P(B) = P(A∪B) exactly when P(A∩B) = 0, shared outcomes or not."""
+    st.markdown("##### One item from the closet (the lecture's closet)")
     closet = prob.LECTURE_CLOSET
     c1, c2 = st.columns(2)
     a = c1.multiselect("Event A", list(closet.outcomes), default=["Shirt"], key="rules_a", bind="query-params")
     b = c2.multiselect("Event B", list(closet.outcomes), default=["Bag"], key="rules_b", bind="query-params")
+    layout.presets(
+        "rules_union",
+        {
+            "Shirt, Bag (lecture)": {"rules_a": ["Shirt"], "rules_b": ["Bag"]},
+            "Share Dress (never occurs)": {"rules_a": ["Shirt", "Dress"], "rules_b": ["Dress", "Bag"]},
+            "Share Shirt": {"rules_a": ["T-shirt/top", "Shirt"], "rules_b": ["Shirt"]},
+        },
+        label="Try",
+    )
     mask_a, mask_b = prob.event_mask(closet.outcomes, a), prob.event_mask(closet.outcomes, b)
     cells = prob.joint_of_events(closet.probabilities, mask_a, mask_b)
     p_a, p_b, p_ab = prob.marginals(cells)
     p_union = prob.event_probability(closet.probabilities, mask_a | mask_b)
     naive = p_a + p_b
     both = [w for w, inside in zip(closet.outcomes, mask_a & mask_b, strict=True) if inside]
-    if not both:
-        st.latex(rf"\begin{{aligned}} P(A \cup B) &= P(A) + P(B) \\ &= {fmt(p_a)} + {fmt(p_b)} "
+    st.latex(rf"A = {primer.latex_set(a, per_line=3)}, \quad B = {primer.latex_set(b, per_line=3)}")
+    st.latex(rf"A \cap B = {primer.latex_set(both, per_line=3)}")
+    if prob.sum_rule_holds(p_a, p_b, p_ab):
+        st.latex(rf"\begin{{aligned}} P(A \cap B) &= 0 \\ P(A \cup B) &= P(A) + P(B) \\ &= {fmt(p_a)} + {fmt(p_b)} "
                  rf"= {fmt(naive)}{CHECK} \end{{aligned}}")  # fmt: skip
-        st.caption("A and B share no outcome (A ∩ B = ∅): one item cannot be both, so the probabilities add.")
+        if not both:
+            st.caption("A and B share no outcome (A ∩ B = ∅), so P(A ∩ B) = 0: one item cannot be both, and the "
+                       "probabilities add.")  # fmt: skip
+        else:
+            shared = ", ".join(both)
+            st.caption(f"A and B overlap in {shared}, but P({shared}) = 0: it never occurs, so P(A ∩ B) = 0 and "
+                       "the simple sum still holds. The rule needs P(A ∩ B) = 0, not A ∩ B = ∅.")  # fmt: skip
     else:
         st.latex(rf"\begin{{aligned}} P(A) + P(B) &= {fmt(naive)}{CROSS} \\ P(A \cup B) &= {fmt(p_union)} "
-                 r"\end{aligned}")  # fmt: skip
-        st.caption(f"A and B share {', '.join(both)}: its probability {fmt(p_ab)} is counted twice by "
+                 rf"\\ &= P(A) + P(B) - P(A \cap B) \\ &= {fmt(p_a)} + {fmt(p_b)} - {fmt(p_ab)} \end{{aligned}}")
+        shared = ", ".join(both)
+        st.caption(f"A and B share {shared}: its probability {fmt(p_ab)} is counted twice by "
                    "P(A) + P(B). Subtract P(A ∩ B) once and the rule is right again.")  # fmt: skip
+    primer.show_values_note(closet)
     layout.plot(charts.mosaic(cells.tolist(), "A", "B"), key="rules_union_closet")
 
 
@@ -118,6 +137,8 @@ def union_of_overlapping_events() -> None:
     p_b = c2.number_input("P(Sun)", value=0.4, step=0.01, format="%g", key="rules_sun", bind="query-params")
     p_ab = c3.number_input("P(Rain ∩ Sun)", value=0.02, step=0.01, format="%g", key="rules_both",
                            bind="query-params")  # fmt: skip
+    st.caption("The starting values P(Rain) = 0.05 and P(Sun) = 0.4 are the lecture's; the starting P(Rain ∩ Sun) "
+               "= 0.02 (sun-showers) is the app's choice.")  # fmt: skip
     problems = prob.pair_problems(p_a, p_b, p_ab, "Rain", "Sun")
     if problems:
         layout.error(" ".join(problems))
@@ -128,19 +149,25 @@ def union_of_overlapping_events() -> None:
         rf"&\quad - P(\text{{Rain}} \cap \text{{Sun}}) \\ &= {fmt(p_a)} + {fmt(p_b)} - {fmt(p_ab)} "
         rf"= {fmt(p_union)} \end{{aligned}}"
     )
-    if p_ab > 0:
+    if prob.sum_rule_holds(p_a, p_b, p_ab):
+        st.latex(rf"\begin{{aligned}} P(\text{{Rain}}) + P(\text{{Sun}}) &= {fmt(p_a + p_b)} \\ "
+                 rf"&= P(\text{{Rain}} \cup \text{{Sun}}){CHECK} \end{{aligned}}")  # fmt: skip
+        st.caption("With P(Rain ∩ Sun) = 0 the simple sum is right: P(Rain ∪ Sun) = P(Rain) + P(Sun).")
+    else:
+        st.latex(rf"\begin{{aligned}} P(\text{{Rain}}) + P(\text{{Sun}}) &= {fmt(p_a + p_b)} \\ "
+                 rf"&\ne {fmt(p_union)} = P(\text{{Rain}} \cup \text{{Sun}}){CROSS} \end{{aligned}}")  # fmt: skip
         st.caption(f"The plain sum {fmt(p_a + p_b)} counts the sun-showers twice. Set P(Rain ∩ Sun) = 0 "
                    "and the simple rule holds again.")  # fmt: skip
-    else:
-        st.caption("With P(Rain ∩ Sun) = 0 the events are disjoint and the simple sum is right.")
     cells = prob.joint_from_marginals(p_a, p_b, p_ab)
     layout.plot(charts.mosaic(cells.tolist(), "Rain", "Sun"), key="rules_union_weather")
 
 
 def union() -> None:
-    """The union rule, for disjoint events and in general."""
-    st.latex(r"P(A \cup B) = P(A) + P(B) \quad \text{only if } A \cap B = \varnothing")
-    st.latex(r"\text{in general:}\quad P(A \cup B) = P(A) + P(B) - P(A \cap B)")
+    """The union rule, for events with P(A∩B) = 0 and in general."""
+    st.latex(r"\begin{aligned} &P(A \cup B) = P(A) + P(B) \\ &\text{if and only if } P(A \cap B) = 0 "
+             r"\\ &(\text{e.g. when } A \cap B = \varnothing) \end{aligned}")  # fmt: skip
+    st.markdown("In general, for any two events:")
+    st.latex(r"P(A \cup B) = P(A) + P(B) - P(A \cap B)")
     st.caption("In the pictures S is a unit square and every area is a probability: A is green, B purple, "
                "A ∩ B hatched. Together the coloured areas are A ∪ B.")  # fmt: skip
     union_of_closet_events()
@@ -154,46 +181,47 @@ def union() -> None:
 
 def product() -> None:
     """The product rule: one flip (heads and tails exclude each other) versus two independent flips."""
-    st.latex(r"P(A \cap B) = P(A)\,P(B) \quad \text{only if } A \text{ and } B \text{ are independent}")
+    st.latex(r"\begin{aligned} &P(A \cap B) = P(A)\,P(B) \\ &\text{if and only if } A \text{ and } B "
+             r"\text{ are independent} \end{aligned}")  # fmt: skip
+    st.caption("That is the definition of independent events. The lecture's coin has P(heads) = ½; move the "
+               "slider to try a biased coin.")  # fmt: skip
     q = st.slider("P(heads) for this coin", 0.05, 0.95, 0.5, 0.05, key="rules_heads", bind="query-params")
     coin = np.array([q, 1 - q])
     st.markdown("##### One flip: A = heads, B = tails")
     cells = prob.joint_of_events(coin, [True, False], [False, True])
+    p_a, p_b, p_ab = prob.marginals(cells)
     st.latex(r"S = \{\text{heads}, \text{tails}\}, \quad A \cap B = \varnothing")
-    verdict = CROSS if q * (1 - q) > 0 else CHECK
+    verdict = CHECK if prob.independent(p_a, p_b, p_ab) else CROSS
     st.latex(
-        rf"\begin{{aligned}} P(A \cap B) &= 0 \\ P(A)\,P(B) &= {fmt(q)} \cdot {fmt(1 - q)} "
-        rf"= {fmt(q * (1 - q))}{verdict} \end{{aligned}}"
+        rf"\begin{{aligned}} P(A \cap B) &= {fmt(p_ab)} \\ P(A)\,P(B) &= {fmt(p_a)} \cdot {fmt(p_b)} "
+        rf"= {fmt(p_a * p_b)}{verdict} \end{{aligned}}"
     )
     st.caption("One flip cannot land both ways, so heads ∩ tails has no area at all. Knowing it is heads "
                "tells you it is not tails — the opposite of independent.")  # fmt: skip
     layout.plot(charts.mosaic(cells.tolist(), "heads", "tails"), key="rules_one_flip")
 
     st.markdown("##### Two flips: A = heads on the 1st, B = tails on the 2nd")
-    idx, p = prob.enumerate_product(coin, 2)
-    names = ["".join("HT"[i] for i in row) for row in idx]
-    mask_a, mask_b = idx[:, 0] == 0, idx[:, 1] == 1
-    cells = prob.joint_of_events(p, mask_a, mask_b)
-    p_a, p_b, p_ab = prob.marginals(cells)
-    in_a = [w for w, x in zip(names, mask_a, strict=True) if x]
-    in_b = [w for w, x in zip(names, mask_b, strict=True) if x]
-    st.latex(rf"S = {primer.latex_set(names)}")
-    in_ab = [w for w, x in zip(names, mask_a & mask_b, strict=True) if x]
-    sets = rf"A = {primer.latex_set(in_a)}, \quad B = {primer.latex_set(in_b)}"
-    st.latex(rf"{sets}, \quad A \cap B = {primer.latex_set(in_ab)}")
-    verdict = CHECK if prob.independent(p_a, p_b, p_ab) else CROSS
+    flips = prob.two_flips(q)
+    p_a, p_b, p_ab = prob.marginals(flips.cells)
+    st.latex(rf"S^2 = {primer.latex_set(list(flips.outcomes))}, \quad |S^2| = {len(flips.outcomes)}")
+    st.latex(rf"A = {primer.latex_set(flips.members(flips.mask_a))}, \quad "
+             rf"B = {primer.latex_set(flips.members(flips.mask_b))}")  # fmt: skip
+    st.latex(rf"A \cap B = {primer.latex_set(flips.members(flips.mask_a & flips.mask_b))}")
+    verdict = CHECK if flips.independent else CROSS
     st.latex(
         rf"\begin{{aligned}} P(A \cap B) &= P(\text{{HT}}) = {fmt(p_ab)} \\ P(A)\,P(B) &= {fmt(p_a)} "
         rf"\cdot {fmt(p_b)} = {fmt(p_a * p_b)}{verdict} \end{{aligned}}"
     )
     st.caption("The flips do not influence each other, so every pair has P(ω₁ω₂) = P(ω₁)·P(ω₂): "
-               + ", ".join(f"P({n}) = {fmt(v)}" for n, v in zip(names, p, strict=True)) + ".")  # fmt: skip
-    layout.plot(charts.mosaic(cells.tolist(), "H 1st", "T 2nd"), key="rules_two_flips")
+               + ", ".join(f"P({n}) = {fmt(v)}" for n, v in zip(flips.outcomes, flips.p, strict=True))
+               + ".")  # fmt: skip
+    layout.plot(charts.mosaic(flips.cells.tolist(), "H 1st", "T 2nd"), key="rules_two_flips")
     layout.prose(
         "In the picture, A is the green band at the bottom of each column. For independent events it has the "
         "same height in both columns: knowing whether B happened does not change how likely A is.",
         label="Reading the picture",
     )
+    layout.show_code(prob.two_flips, prob.independent)
 
 
 def random_variable() -> prob.RandomVariable:
@@ -210,11 +238,30 @@ def random_variable() -> prob.RandomVariable:
     return prob.is_footwear()
 
 
+def domain_latex(rv: prob.RandomVariable) -> list[str]:
+    """The enumerated domain of X, one line each: S, and for k repeats Sᵏ and |Sᵏ| = |S|ᵏ."""
+    space = primer.latex_set_preview(rv.domain_names())
+    if rv.k == 1:
+        return [rf"S = {space}, \quad |S| = {rv.domain_size}"]
+    size = f"{rv.domain_size:,}".replace(",", "{,}")
+    return [
+        rf"S = {primer.latex_set(list(rv.experiment.outcomes), per_line=6)}",
+        rf"{rv.domain_tex} = {space}",
+        rf"|{rv.domain_tex}| = |S|^{{{rv.k}}} = {len(rv.experiment.outcomes)}^{{{rv.k}}} = {size}",
+    ]
+
+
 def random_variables() -> None:
-    """The lecture's TODO: a random variable X: S → ℝ, its distribution P(X = x) by enumeration, and E[X]."""
-    st.latex(r"X : S \to \mathbb{R}, \qquad P(X = x) = \sum_{\omega \,:\, X(\omega) = x} P(\omega)")
-    st.latex(r"E[X] = \sum_x x\, P(X = x)")
+    """The lecture's TODO: a random variable X: Sᵏ → ℝ, its distribution P(X = x) by enumeration, and E[X]."""
     rv = random_variable()
+    d = rv.domain_tex
+    st.latex(rf"X : {d} \to \mathbb{{R}}")
+    st.latex(rf"P(X = x) = \sum_{{\omega \in {d} \,:\, X(\omega) = x}} P(\omega)")
+    st.latex(r"E[X] = \sum_x x\, P(X = x)")
+    for line in domain_latex(rv):
+        st.latex(line)
+    if rv.experiment is prob.LECTURE_CLOSET:
+        primer.show_values_note(rv.experiment)
     values, pmf = rv.distribution()
     mean = prob.expectation(values, pmf)
     st.latex(rv.definition)
@@ -234,11 +281,12 @@ def random_variables() -> None:
     layout.plot(fig, key="rules_rv_chart")
     m1, m2 = st.columns(2)
     m1.metric("E[X] (exact)", fmt(mean))
-    m2.metric(f"Mean of {n:,} samples", f"{sample_mean:.4f}")
+    m2.metric(f"Mean of {n:,} samples", fmt(sample_mean))
     layout.prose(
-        "A **random variable** turns each outcome into a number. Its **distribution** lists how likely each "
+        "A **random variable** turns each outcome into a number: for k repeats of an experiment with sample "
+        "space S an outcome is a sequence ω = (ω₁, …, ω_k) ∈ Sᵏ, so X: Sᵏ → ℝ. Its **distribution** lists how likely each "
         "value is, found by adding up P(ω) over the outcomes that give that value — here by enumerating every "
-        "ω ∈ S. For an indicator (1 if an event happens, else 0), E[X] is the probability of the event. "
+        "ω ∈ Sᵏ. For an indicator (1 if an event happens, else 0), E[X] is the probability of the event. "
         "The classifier of this lecture outputs exactly such a distribution: P(Y = y | x) over the 10 classes.",
         label="What a random variable is",
     )

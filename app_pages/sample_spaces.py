@@ -15,15 +15,16 @@ from ui.data import first_image_per_class, get_data_panel
 
 CLOSETS = {"lecture": prob.LECTURE_CLOSET, "uniform": prob.UNIFORM_CLOSET}
 CLOSET_LABELS = {"lecture": "The lecture's closet", "uniform": "A random Fashion-MNIST image"}
-DEFAULT_EVENTS = {"coin": ["heads"], "weather": ["sun", "cloud"], "closet": list(prob.FOOTWEAR)}
+# The lecture's events: {heads}, {rain, cloud, wind} (a walk without sun), {Sneaker}.
+DEFAULT_EVENTS = {"coin": ["heads"], "weather": ["rain", "cloud", "wind"], "closet": ["Sneaker"]}
 NOTES = {
-    "coin": "A fair coin: each side has probability 0.5.",
+    "coin": "A fair coin: both sides are equally likely, so each has probability ½.",
     "weather": "Each walk records **the weather you notice first**, so exactly one outcome happens per walk "
-    "and the outcomes are disjoint. P(sun) = 0.4 and P(rain) = 0.05 are the lecture's numbers, "
-    "P(cloud) = 0.4 matches its P(Cloud) = 0.4; P(wind) = 0.15 makes them sum to 1.",
-    "closet": "**The lecture's closet** has P(Shirt) = 0.1 and P(Bag) = 0.05, the lecture's numbers; the other "
-    "eight classes (our choice) share the remaining 0.85. **A random Fashion-MNIST image** is uniform: the "
-    "training set holds 6 000 images of each class, so P(ω) = 0.1 for every ω.",
+    "and the outcomes are disjoint. (The *Probability rules* page also records sun-showers, rain and sun on "
+    "the same walk; then Rain and Sun are events that can overlap.)",
+    "closet": "**The lecture's closet** has the lecture's P(Shirt), P(Bag) and P(Dress) = 0: a class can be in S "
+    "and still never occur. **A random Fashion-MNIST image** is uniform: the training set holds 6 000 images of "
+    "each class, so P(ω) = 0.1 for every ω.",
 }
 
 
@@ -52,26 +53,45 @@ def experiment_controls() -> tuple[str, prob.Experiment]:
 
 
 def event_control(key: str, experiment: prob.Experiment) -> list[str]:
-    """The event A ⊆ S, chosen outcome by outcome."""
+    """The event A ⊆ S, chosen outcome by outcome, with one-click presets (the lecture's event, S, ∅)."""
+    widget = f"ss_event_{key}"
+    lecture = DEFAULT_EVENTS[key]
+    layout.presets(
+        f"ss_event_{key}",
+        {
+            f"The lecture's A = {{{', '.join(lecture)}}}": {widget: list(lecture)},
+            "A = S (certain)": {widget: list(experiment.outcomes)},
+            "A = ∅ (empty)": {widget: []},
+        },
+        label="Events",
+    )
     return st.multiselect(
         "Event A: pick the outcomes that make up A",
         list(experiment.outcomes),
-        default=DEFAULT_EVENTS[key],
-        key=f"ss_event_{key}",
+        default=lecture,
+        key=widget,
         bind="query-params",
     )
 
 
 def sum_latex(experiment: prob.Experiment, event: list[str], p_a: float) -> str:
-    """P(A) = Σ_{ω∈A} P(ω) = P(ω₁) + … = p₁ + … = P(A), four terms per line."""
-    p = dict(zip(experiment.outcomes, experiment.p, strict=True))
+    """P(A) = Σ_{ω∈A} P(ω) = P(ω₁) + … = p₁ + … = P(A), P(ω) as the lecture writes it (½), terms per line."""
     if not event:
         return r"P(\varnothing) = 0 \quad\text{(the empty event never happens)}"
     names = primer.latex_sum_lines([rf"P(\text{{{w}}})" for w in event], per_line=3)
-    values = primer.latex_sum_lines([fmt(p[w]) for w in event])
-    total = rf" \\ &= {fmt(p_a)}" if len(event) > 1 else ""
+    terms = [experiment.written(w, tex=True) for w in event]
+    values = primer.latex_sum_lines(terms)
+    total = rf" \\ &= {fmt(p_a, tex=True)}" if len(event) > 1 or terms[0] != fmt(p_a, tex=True) else ""
     body = rf"P(A) &= \sum_{{\omega \in A}} P(\omega) \\ &= {names} \\ &= {values}{total}"
     return rf"\begin{{aligned}} {body} \end{{aligned}}"
+
+
+def complement_latex(experiment: prob.Experiment, mask: np.ndarray) -> list[str]:
+    """The check P(A) = 1 − P(Ā), Ā = S ∖ A the outcomes not in A: two lines of LaTeX."""
+    p_not = prob.event_probability(experiment.probabilities, ~mask)
+    rest = [w for w, inside in zip(experiment.outcomes, mask, strict=True) if not inside]
+    return [rf"\bar A = S \setminus A = {primer.latex_set(rest, per_line=3)}",
+            rf"P(A) = 1 - P(\bar A) = 1 - {fmt(p_not, tex=True)} = {fmt(1 - p_not, tex=True)}"]  # fmt: skip
 
 
 def show_closet_images(experiment: prob.Experiment, mask: np.ndarray) -> None:
@@ -90,9 +110,11 @@ def show_closet_images(experiment: prob.Experiment, mask: np.ndarray) -> None:
         frame = np.broadcast_to(green if inside else grey, (side, side, 3)).copy()
         frame[6:-6, 6:-6] = big[..., None]
         tiles.append(frame)
-    captions = [f"{w} · {fmt(p)}" for w, p in zip(experiment.outcomes, experiment.p, strict=True)]
+    captions = [f"{w} · {fmt(p)}" + (" · never occurs" if p == 0 else "")
+                for w, p in zip(experiment.outcomes, experiment.p, strict=True)]  # fmt: skip
     st.image(tiles, caption=captions, width=side)
-    st.caption("One real training image per class, with its P(ω); the classes in A are framed green.")
+    never = "".join(f" {w} is in S but never occurs: P({w}) = 0." for w in experiment.never)
+    st.caption(f"One real training image per class, with its P(ω); the classes in A are framed green.{never}")
 
 
 def simulate(experiment: prob.Experiment, mask: np.ndarray, p_a: float, n: int, seed: int) -> None:
@@ -113,8 +135,8 @@ def simulate(experiment: prob.Experiment, mask: np.ndarray, p_a: float, n: int, 
     layout.plot(fig, key="ss_lln", height=320)
     m1, m2, m3 = st.columns(3)
     m1.metric(f"Trials in A (of {n:,})", f"{int(hits.sum()):,}")
-    m2.metric("Frequency #A / N", f"{hits.mean():.4f}")
-    m3.metric("Exact P(A)", fmt(p_a), delta=f"off by {abs(hits.mean() - p_a):.4f}", delta_color="off",
+    m2.metric("Frequency #A / N", fmt(hits.mean()))
+    m3.metric("Exact P(A)", fmt(p_a), delta=f"off by {fmt(abs(hits.mean() - p_a))}", delta_color="off",
               delta_arrow="off")  # fmt: skip
     layout.prose(
         "The shaded funnel is where about 95 % of such runs lie, p ± 1.96·√(p(1−p)/N): it narrows like "
@@ -136,6 +158,7 @@ def main() -> None:
     key, experiment = experiment_controls()
     st.subheader(f"1 · The sample space of “{experiment.title}”")
     st.latex(rf"S = {primer.latex_set(list(experiment.outcomes))}, \qquad |S| = {len(experiment.outcomes)}")
+    primer.show_values_note(experiment)
     layout.prose(NOTES[key], label="Where these probabilities come from")
 
     st.subheader("2 · An event is a subset A ⊆ S")
@@ -147,6 +170,9 @@ def main() -> None:
     st.latex(rf"A = {primer.latex_set(event, per_line=3)} \subseteq S")
     st.latex(sum_latex(experiment, event, p_a))
     st.metric("P(A)", fmt(p_a))
+    if event:
+        for line in complement_latex(experiment, mask):
+            st.latex(line)
 
     st.subheader("3 · Repeat the experiment N times")
     n, seed = primer.simulation_controls("ss")

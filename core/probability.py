@@ -10,6 +10,7 @@ Simulations take a seed and use one `numpy.random.Generator`, vectorised over al
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
@@ -30,18 +31,26 @@ def _probability_problem(value: float, name: str) -> str | None:
         return f"{name} is not a number: enter a value between 0 and 1."
     if value < 0:
         return f"{name} = {fmt(value)} is negative: a probability is at least 0."
-    if value > 1:
+    if value > 1 + SUM_TOL:  # a sum of P(ω) that is 1 may round to 1 + 2⁻⁵²
         return f"{name} = {fmt(value)} is above 1: a probability is at most 1."
     return None
 
 
 @dataclass(frozen=True)
 class Experiment:
-    """An experiment: its outcomes ω (together the sample space S) and the probability P(ω) of each."""
+    """An experiment: its outcomes ω (together the sample space S) and the probability P(ω) of each.
+
+    `from_lecture` names the outcomes whose P(ω) the lecture states; the app filled in the others so that
+    Σ P(ω) = 1, and `filled_note` says how. `fractions` holds P(ω) as the lecture writes it, (numerator,
+    denominator), where it writes a fraction (the coin's ½); None elsewhere.
+    """
 
     title: str
     outcomes: tuple[str, ...]
     p: tuple[float, ...]
+    from_lecture: tuple[str, ...] = ()
+    filled_note: str = ""
+    fractions: tuple[tuple[int, int] | None, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.outcomes) != len(self.p):
@@ -49,12 +58,39 @@ class Experiment:
         problems = distribution_problems(self.p, self.outcomes)
         if problems:
             raise ValueError("; ".join(problems))
+        if unknown := [w for w in self.from_lecture if w not in self.outcomes]:
+            raise ValueError(f"{', '.join(unknown)} is not an outcome of {self.title}")
+        if self.fractions and len(self.fractions) != len(self.outcomes):
+            raise ValueError(f"{len(self.outcomes)} outcomes but {len(self.fractions)} fractions")
+        for value, fraction in zip(self.p, self.fractions, strict=False):
+            if fraction is not None and not math.isclose(fraction[0] / fraction[1], value):
+                raise ValueError(f"{fraction[0]}/{fraction[1]} is not {value}")
 
     @property
     def probabilities(self) -> NDArray[np.float64]:
         """P(ω) for every ω ∈ S, in the order of `outcomes`."""
         return np.array(self.p, dtype=np.float64)
 
+    @property
+    def filled_in(self) -> tuple[str, ...]:
+        """The outcomes whose P(ω) the app chose (not the lecture), in the order of S."""
+        return tuple(w for w in self.outcomes if w not in self.from_lecture)
+
+    @property
+    def never(self) -> tuple[str, ...]:
+        """The outcomes with P(ω) = 0: they are in S but never occur."""
+        return tuple(w for w, v in zip(self.outcomes, self.p, strict=True) if v == 0)
+
+    def written(self, outcome: str, tex: bool = False) -> str:
+        """P(ω) as the lecture writes it: a fraction where it writes one (½), else `fmt`."""
+        i = self.outcomes.index(outcome)
+        fraction = self.fractions[i] if self.fractions else None
+        if fraction is None:
+            return fmt(self.p[i], tex=tex)
+        num, den = fraction
+        if tex:
+            return rf"\tfrac{{{num}}}{{{den}}}"
+        return "½" if (num, den) == (1, 2) else f"{num}/{den}"
 
 
 def distribution_problems(p: ArrayLike, outcomes: Sequence[str]) -> list[str]:
@@ -115,19 +151,36 @@ def event_probability(p: ArrayLike, mask: ArrayLike) -> float:
     return float(np.sum(np.asarray(p, dtype=np.float64)[np.asarray(mask, dtype=bool)]))
 
 
-COIN = Experiment("Flip a coin", ("heads", "tails"), (0.5, 0.5))
-# One weather per walk ("the weather you notice first"), so these outcomes are disjoint.
-# P(sun) = 0.4 and P(rain) = 0.05 are the lecture's; P(cloud) = 0.4 matches its P(Cloud) = 0.4.
-WEATHER = Experiment("Walk outside", ("rain", "sun", "wind", "cloud"), (0.05, 0.4, 0.15, 0.4))
-# The lecture's closet: P(Shirt) = 0.1 and P(Bag) = 0.05 are the lecture's; the other eight make up 0.85.
+COIN = Experiment("Flip a coin", ("heads", "tails"), (0.5, 0.5), from_lecture=("heads", "tails"),
+                  fractions=((1, 2), (1, 2)))  # fmt: skip
+# One weather per walk ("the weather you notice first"), so these outcomes are disjoint. The lecture gives
+# P(rain) = 0.05 and P(sun) = 0.4, nothing else; P(cloud) = 0.4 is the P(Cloud) of its conditional example.
+WEATHER = Experiment(
+    "Walk outside", ("rain", "sun", "wind", "cloud"), (0.05, 0.4, 0.15, 0.4), from_lecture=("rain", "sun"),
+    filled_note="P(cloud) takes the value the lecture gives P(Cloud) in its conditional-probability example; "
+    "P(wind) is what is left.",
+)  # fmt: skip
+# The lecture's closet: P(Shirt) = 0.1, P(Bag) = 0.05 and P(Dress) = 0 ("never occurs") are the lecture's;
+# the app chose the other seven so that they make up the remaining 0.85.
 LECTURE_CLOSET = Experiment(
-    "Grab clothing from the closet", CLASS_NAMES, (0.2, 0.15, 0.1, 0.05, 0.05, 0.05, 0.1, 0.15, 0.05, 0.1)
-)
+    "Grab clothing from the closet", CLASS_NAMES, (0.2, 0.15, 0.1, 0.0, 0.1, 0.05, 0.1, 0.15, 0.05, 0.1),
+    from_lecture=("Dress", "Shirt", "Bag"),
+    filled_note="The seven share what the lecture's three leave.",
+)  # fmt: skip
 # A random Fashion-MNIST training image: 6 000 of each class among 60 000, so P(ω) = 0.1 each.
-UNIFORM_CLOSET = Experiment("Draw a Fashion-MNIST training image", CLASS_NAMES, (0.1,) * 10)
+UNIFORM_CLOSET = Experiment(
+    "Draw a Fashion-MNIST training image", CLASS_NAMES, (0.1,) * 10,
+    filled_note="Not the lecture's numbers: the training set holds 6 000 of its 60 000 images in each class, "
+    "so a random training image has P(ω) = 0.1 for every class.",
+)  # fmt: skip
 EXPERIMENTS: dict[str, Experiment] = {"coin": COIN, "weather": WEATHER, "closet": LECTURE_CLOSET}
-DIE = Experiment("Roll a die", tuple("123456"), (1 / 6,) * 6)
+DIE = Experiment("Roll a die", tuple("123456"), (1 / 6,) * 6, fractions=((1, 6),) * 6)
 FOOTWEAR = ("Sandal", "Sneaker", "Ankle boot")
+
+
+def event_name(text: str, fallback: str) -> str:
+    """A user-typed event name made safe for LaTeX and Plotly: letters, digits, spaces, - ' / . only (≤ 20)."""
+    return re.sub(r"[^\w \-'/.]|_", "", text).strip()[:20] or fallback
 
 
 def conditional(p_a_and_b: float, p_b: float) -> float:
@@ -169,6 +222,18 @@ def pair_problems(p_a: float, p_b: float, p_a_and_b: float, a: str = "A", b: str
     return problems
 
 
+def sum_rule_holds(p_a: float, p_b: float, p_a_and_b: float) -> bool:
+    """Whether the simple sum rule P(A∪B) = P(A) + P(B) holds: if and only if P(A∩B) = 0.
+
+    Since P(A∪B) = P(A) + P(B) − P(A∩B), the simple sum is right exactly when P(A∩B) = 0 — for instance when
+    A ∩ B = ∅, but also when A and B share only outcomes that never occur. ValueError for impossible input.
+    """
+    problems = pair_problems(p_a, p_b, p_a_and_b)
+    if problems:
+        raise ValueError(" ".join(problems))
+    return p_a_and_b == 0
+
+
 def joint_from_marginals(p_a: float, p_b: float, p_a_and_b: float) -> NDArray[np.float64]:
     """The 2×2 joint table [[P(A∩B), P(A∩B̄)], [P(Ā∩B), P(Ā∩B̄)]] from P(A), P(B), P(A∩B) (unchecked)."""
     return np.array([[p_a_and_b, p_a - p_a_and_b], [p_b - p_a_and_b, 1.0 - p_a - p_b + p_a_and_b]])
@@ -199,6 +264,46 @@ def independent(p_a: float, p_b: float, p_a_and_b: float, tol: float = 1e-12) ->
     return abs(p_a_and_b - p_a * p_b) <= tol
 
 
+@dataclass(frozen=True)
+class Joint:
+    """Two named events A, B and their 2×2 joint table as entered (possibly impossible), and what is wrong with it.
+
+    `cells` = [[P(A∩B), P(A∩B̄)], [P(Ā∩B), P(Ā∩B̄)]]; `problems` is empty when the table is possible.
+    """
+
+    a: str
+    b: str
+    cells: NDArray[np.float64]
+    problems: tuple[str, ...]
+
+    @classmethod
+    def from_marginals(cls, a: str, b: str, p_a: float, p_b: float, p_a_and_b: float) -> Joint:
+        """The joint table of P(A), P(B), P(A∩B), with `pair_problems` as its problems."""
+        cells = joint_from_marginals(p_a, p_b, p_a_and_b)
+        return cls(a, b, cells, tuple(pair_problems(p_a, p_b, p_a_and_b, a, b)))
+
+    @classmethod
+    def from_cells(cls, a: str, b: str, cells: ArrayLike) -> Joint:
+        """The joint table from its four cells, with `joint_problems` as its problems."""
+        cells = np.array(cells, dtype=np.float64).reshape(2, 2)
+        return cls(a, b, cells, tuple(joint_problems(cells, a, b)))
+
+    @property
+    def p_a(self) -> float:
+        """P(A): the first row's sum."""
+        return marginals(self.cells)[0]
+
+    @property
+    def p_b(self) -> float:
+        """P(B): the first column's sum."""
+        return marginals(self.cells)[1]
+
+    @property
+    def p_ab(self) -> float:
+        """P(A∩B): the corner cell."""
+        return marginals(self.cells)[2]
+
+
 def enumerate_product(p: ArrayLike, k: int) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """All outcomes of k independent repeats, in lexicographic order: indices (m^k, k), P(ω₁…ω_k) = Π_i P(ω_i)."""
     p = np.asarray(p, dtype=np.float64)
@@ -206,6 +311,48 @@ def enumerate_product(p: ArrayLike, k: int) -> tuple[NDArray[np.int64], NDArray[
         raise ValueError(f"k must be at least 1, got {k}")
     idx = np.indices((len(p),) * k).reshape(k, -1).T
     return idx, np.prod(p[idx], axis=1)
+
+
+def sequence_names(symbols: Sequence[str], k: int, sep: str = "", paren: bool = False) -> list[str]:
+    """The names of the outcomes of Sᵏ in the order of `enumerate_product`: ("H", "T"), 2 → HH, HT, TH, TT;
+    with ``sep=",", paren=True`` dice pairs read (1,1), (1,2), …"""
+    if k < 1:
+        raise ValueError(f"k must be at least 1, got {k}")
+    idx = np.indices((len(symbols),) * k).reshape(k, -1).T
+    names = [sep.join(symbols[i] for i in row) for row in idx]
+    return [f"({name})" for name in names] if paren else names
+
+
+@dataclass(frozen=True)
+class TwoFlips:
+    """Two flips of one coin, S² = {HH, HT, TH, TT}, with A = heads on the 1st flip and B = tails on the 2nd."""
+
+    outcomes: tuple[str, ...]
+    p: NDArray[np.float64]
+    mask_a: NDArray[np.bool_]
+    mask_b: NDArray[np.bool_]
+
+    @property
+    def cells(self) -> NDArray[np.float64]:
+        """The 2×2 joint table of A and B."""
+        return joint_of_events(self.p, self.mask_a, self.mask_b)
+
+    def members(self, mask: ArrayLike) -> list[str]:
+        """The outcomes of S² in an event, by name."""
+        return [w for w, inside in zip(self.outcomes, np.asarray(mask, dtype=bool), strict=True) if inside]
+
+    @property
+    def independent(self) -> bool:
+        """Whether P(A∩B) = P(A)·P(B) for A = heads 1st, B = tails 2nd."""
+        return independent(*marginals(self.cells))
+
+
+def two_flips(p_heads: float = 0.5) -> TwoFlips:
+    """S² for two independent flips of a coin with P(heads) = p_heads: P(ω₁ω₂) = P(ω₁)·P(ω₂)."""
+    if problem := _probability_problem(p_heads, "P(heads)"):
+        raise ValueError(problem)
+    idx, p = enumerate_product([p_heads, 1.0 - p_heads], 2)
+    return TwoFlips(tuple(sequence_names("HT", 2)), p, idx[:, 0] == 0, idx[:, 1] == 1)
 
 
 def sample(p: ArrayLike, n: int, seed: int, k: int = 1) -> NDArray[np.int64]:
@@ -253,13 +400,34 @@ def binomial_band(p: float, ns: ArrayLike, z: float = 1.96) -> tuple[NDArray[np.
 
 @dataclass(frozen=True)
 class RandomVariable:
-    """X: S → ℝ over k independent repeats of an experiment; `fn` maps outcome indices (n, k) to values (n,)."""
+    """X: Sᵏ → ℝ over k independent repeats of an experiment with sample space S (X: S → ℝ for k = 1).
+
+    `fn` maps outcome indices (n, k) to values (n,); `symbols` names each outcome of S inside a name of Sᵏ.
+    """
 
     name: str
     definition: str  # LaTeX for X(ω)
     experiment: Experiment
     k: int
     fn: Callable[[NDArray[np.int64]], NDArray[np.float64]]
+    symbols: tuple[str, ...] = ()
+    sep: str = ""  # between the parts of a name of Sᵏ; when set, names are in parentheses: (1,2)
+
+    @property
+    def domain_tex(self) -> str:
+        """The domain of X in LaTeX: S for one repeat, S^{k} for k."""
+        return "S" if self.k == 1 else f"S^{{{self.k}}}"
+
+    @property
+    def domain_size(self) -> int:
+        """|Sᵏ| = |S|ᵏ."""
+        return len(self.experiment.outcomes) ** self.k
+
+    def domain_names(self) -> list[str]:
+        """The outcomes of Sᵏ by name, in the order of `enumerate_product`."""
+        if self.k == 1:
+            return list(self.experiment.outcomes)
+        return sequence_names(self.symbols or self.experiment.outcomes, self.k, self.sep, paren=bool(self.sep))
 
     def distribution(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """(values x, P(X = x)) by enumerating S: P(X = x) = Σ_{ω : X(ω) = x} P(ω)."""
@@ -285,13 +453,15 @@ def expectation(values: ArrayLike, pmf: ArrayLike) -> float:
 
 def heads_in_flips(k: int, p_heads: float = 0.5) -> RandomVariable:
     """X = number of heads in k flips of a coin with P(heads) = p_heads."""
-    coin = Experiment("Flip a coin", COIN.outcomes, (p_heads, 1.0 - p_heads))
+    coin = COIN if p_heads == 0.5 else Experiment("Flip a coin", COIN.outcomes, (p_heads, 1.0 - p_heads))
+    args = {1: r"\omega_1", 2: r"\omega_1, \omega_2"}.get(k, rf"\omega_1,\dots,\omega_{{{k}}}")
     return RandomVariable(
-        f"Number of heads in {k} flips",
-        rf"X(\omega_1,\dots,\omega_{{{k}}}) = \#\{{i : \omega_i = \text{{heads}}\}}",
+        f"Number of heads in {k} flip{'s' if k != 1 else ''}",
+        rf"X({args}) = \#\{{i : \omega_i = \text{{heads}}\}}",
         coin,
         k,
         lambda idx: np.sum(idx == 0, axis=1).astype(np.float64),
+        symbols=("H", "T"),
     )
 
 
@@ -303,6 +473,7 @@ def sum_of_two_dice() -> RandomVariable:
         DIE,
         2,
         lambda idx: np.sum(idx + 1, axis=1).astype(np.float64),
+        sep=",",
     )
 
 

@@ -33,8 +33,38 @@ def test_lecture_default_rain_given_cloud() -> None:
     assert areas(figs["cond_zoom"]) == pytest.approx({"Rain | Cloud": 0.5, "not Rain | Cloud": 0.5})
 
 
-def test_derivation_step_by_step() -> None:
+def test_lecture_note_says_which_values_are_the_lecture_s() -> None:
     at = open_page(PAGE)
+    note = texts(at.caption)
+    assert ("Rain | Cloud: P(Cloud) = 0.4 and P(Rain ∩ Cloud) = 0.2 are the lecture's; P(Rain) = 0.25 is the app's "
+            "(the lecture's P(Rain) = 0.05 cannot hold together with P(Rain ∩ Cloud) = 0.2, see below).") in note
+    assert "P(Heads) = P(Tails) = ½" in note
+    why = texts(at.markdown)
+    assert "Both cannot hold at once, because P(Rain ∩ Cloud) ≤ P(Rain)" in why
+    assert "takes P(Rain) = 0.25, the app's choice, which leaves P(Rain ∩ not Cloud) = 0.05" in why
+
+
+def test_derivation_shows_every_step_in_normal_mode() -> None:
+    at = open_page(PAGE)
+    assert "All 4 steps. Lecture mode reveals them one at a time." in texts(at.caption)
+    assert not [b for b in at.button if b.key.startswith("cond_step_")]
+    assert not [s for s in at.slider if s.key == "cond_step"]
+    text = latex(at)
+    assert r"P(\text{Rain} \mid \text{Cloud}) = \frac{P(\text{Rain} \cap \text{Cloud})}{P(\text{Cloud})}" in text
+    assert r"P(\text{Rain} \mid \text{Cloud}) = \frac{0.2}{0.4}" in text
+    assert r"P(\text{Rain} \mid \text{Cloud}) = 0.5" in text
+    assert r"P(\text{Rain} \mid \text{Cloud}) = 0.5 \ne P(\text{Rain}) = 0.25: \text{knowing } \text{Cloud} " \
+           r"\text{ raises it}" in text
+    assert [m.value for m in at.markdown if m.value.startswith("**Step")] == [
+        "**Step 1.** Only the trials where **Cloud** happened count; of those, the share where **Rain** happened too.",
+        "**Step 2.** Put in the numbers from the joint table.",
+        "**Step 3.** Divide.",
+        "**Step 4.** Compare with P(Rain) before knowing anything.",
+    ]
+
+
+def test_derivation_step_by_step_in_lecture_mode() -> None:
+    at = open_page(PAGE, {"lecture": "true"})
     assert r"\frac{P(\text{Rain} \cap \text{Cloud})}{P(\text{Cloud})}" in latex(at)
     assert r"\frac{0.2}{0.4}" not in latex(at)
     at.button(key="cond_step_next").click().run()
@@ -48,19 +78,30 @@ def test_derivation_step_by_step() -> None:
 
 
 def test_heads_given_tails_preset_is_zero() -> None:
-    at = open_page(PAGE)
+    at = open_page(PAGE, {"lecture": "true"})
     at.button(key="cond_preset_1").click().run()
     assert at.text_input(key="cond_a").value == "Heads"
     assert metrics(at)["P(Heads | Tails)"] == "0"
     at.slider(key="cond_step").set_value(3).run()
     assert r"P(\text{Heads} \mid \text{Tails}) = \frac{0}{0.5}" in latex(at)
+    assert r"P(\text{Heads} \mid \text{Tails}) = 0" in latex(at)
     counts = metrics(at)
     assert counts["#(Heads ∩ Tails)"] == "0"
-    assert counts["#(Heads ∩ Tails) / #Tails"] == "0.0000"
+    assert counts["#(Heads ∩ Tails) / #Tails"] == "0"
+
+
+def test_heads_given_tails_in_normal_mode() -> None:
+    at = open_page(PAGE)
+    at.button(key="cond_preset_1").click().run()
+    text = latex(at)
+    assert r"P(\text{Heads} \mid \text{Tails}) = \frac{0}{0.5}" in text
+    assert r"P(\text{Heads} \mid \text{Tails}) = 0 \ne P(\text{Heads}) = 0.5: \text{knowing } \text{Tails} " \
+           r"\text{ lowers it}" in text
+    assert r"\text{Heads} & 0 & 0.5 & 0.5" in text
 
 
 def test_independent_preset_changes_nothing() -> None:
-    at = open_page(PAGE)
+    at = open_page(PAGE, {"lecture": "true"})
     at.slider(key="cond_step").set_value(4).run()
     assert "changes nothing" not in latex(at)
     at.button(key="cond_preset_2").click().run()
@@ -82,6 +123,7 @@ def test_four_cells_mode_and_cells_not_summing_to_one() -> None:
     assert "The probabilities sum to 0.9, not 1" in texts(at.error)
     assert "need a possible joint table" in texts(at.info)
     assert not at.get("plotly_chart")
+    assert "P(Rain | Cloud)" not in metrics(at)  # no conditional probability of an impossible table
     at.number_input(key="cond_ab").set_value(0.3).run()
     assert not at.error
     assert metrics(at)["P(Rain | Cloud)"] == "0.6"  # 0.3 / (0.3 + 0.2)

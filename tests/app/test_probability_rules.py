@@ -36,6 +36,24 @@ def test_default_closet_satisfies_both_axioms() -> None:
     assert not at.error
 
 
+def test_axioms_tab_says_which_values_are_the_lecture_s() -> None:
+    at = open_page(PAGE)
+    assert at.number_input(key="rules_p_closet_3").label == "P(Dress)"
+    assert at.number_input(key="rules_p_closet_3").value == 0
+    note = texts(at.info)
+    assert "**The lecture's values:** P(Dress) = 0 (never occurs), P(Shirt) = 0.1, P(Bag) = 0.05." in note
+    assert "**Filled in by the app** so that Σ P(ω) = 1: P(T-shirt/top) = 0.2" in note
+    assert r"&= 0.2 + 0.15 + 0.1 + 0 + 0.1 \\ &\quad + 0.05 + 0.1 + 0.15 + 0.05 + 0.1 \\ &= 1\quad\checkmark" in latex(at)
+    at.segmented_control(key="rules_exp").set_value("weather").run()
+    assert [at.number_input(key=f"rules_p_weather_{i}").value for i in range(4)] == [0.05, 0.4, 0.15, 0.4]
+    note = texts(at.info)
+    assert "**The lecture's values:** P(rain) = 0.05, P(sun) = 0.4." in note
+    assert "**Filled in by the app** so that Σ P(ω) = 1: P(wind) = 0.15, P(cloud) = 0.4." in note
+    at.segmented_control(key="rules_exp").set_value("coin").run()
+    assert "**The lecture's values:** P(heads) = ½, P(tails) = ½." in texts(at.info)
+    assert at.button(key="rules_dist_preset_0").label == "Lecture's + filled-in values"
+
+
 def test_sum_above_one_is_flagged_and_normalise_fixes_it() -> None:
     at = open_page(PAGE)
     at.number_input(key="rules_p_closet_0").set_value(0.3).run()
@@ -88,29 +106,68 @@ def test_presets_counts_then_normalise_give_the_lecture_values() -> None:
 # ---- union ----------------------------------------------------------------------------------------------
 
 
+def test_sum_rule_is_stated_as_if_and_only_if_p_of_the_intersection_is_zero() -> None:
+    at = tab("Union")
+    text = latex(at)
+    assert (r"\begin{aligned} &P(A \cup B) = P(A) + P(B) \\ &\text{if and only if } P(A \cap B) = 0 "
+            r"\\ &(\text{e.g. when } A \cap B = \varnothing) \end{aligned}") in text
+    assert "In general, for any two events:" in texts(at.markdown)
+    assert "only if A" not in text and r"\text{only if }" not in text
+    assert r"P(A \cup B) = P(A) + P(B) - P(A \cap B)" in text
+
+
 def test_union_of_disjoint_closet_events_adds() -> None:
     at = tab("Union")
     text = latex(at)
-    assert "&= 0.1 + 0.05 = 0.15\\quad\\checkmark" in text
+    assert r"A = \{\text{Shirt}\}, \quad B = \{\text{Bag}\}" in text.split("\n")
+    assert r"A \cap B = \varnothing" in text.split("\n")
+    assert r"P(A \cap B) &= 0 \\ P(A \cup B) &= P(A) + P(B) \\ &= 0.1 + 0.05 = 0.15\quad\checkmark" in text
+    assert "A and B share no outcome (A ∩ B = ∅), so P(A ∩ B) = 0" in texts(at.caption)
     assert mosaic_areas(figures(at)["rules_union_closet"]) == pytest.approx(sorted([0.0, 0.1, 0.05, 0.85]))
+    assert "P(Dress) = 0 (never occurs)" in texts(at.info)
+
+
+@pytest.mark.parametrize("how", ["preset", "controls"])
+def test_events_that_share_only_dress_still_add(how: str) -> None:
+    at = tab("Union")
+    if how == "preset":
+        at.button(key="rules_union_preset_1").click().run()
+    else:
+        at.multiselect(key="rules_a").set_value(["Shirt", "Dress"]).run()
+        at.multiselect(key="rules_b").set_value(["Dress", "Bag"]).run()
+    text = latex(at)
+    assert r"A \cap B = \{\text{Dress}\}" in text
+    assert r"&= 0.1 + 0.05 = 0.15\quad\checkmark" in text and r"\text{✗}" not in text.split("Rain")[0]
+    caption = texts(at.caption)
+    assert ("A and B overlap in Dress, but P(Dress) = 0: it never occurs, so P(A ∩ B) = 0 and the simple sum still "
+            "holds. The rule needs P(A ∩ B) = 0, not A ∩ B = ∅.") in caption
+    assert "counted twice" not in caption
 
 
 def test_union_of_overlapping_closet_events_counts_the_overlap_twice() -> None:
     at = tab("Union")
-    at.multiselect(key="rules_a").set_value(["T-shirt/top", "Shirt"]).run()
-    at.multiselect(key="rules_b").set_value(["Shirt"]).run()
+    at.button(key="rules_union_preset_2").click().run()
+    assert at.multiselect(key="rules_a").value == ["T-shirt/top", "Shirt"]
     text = latex(at)
     assert r"P(A) + P(B) &= 0.4\quad\text{✗}" in text and r"P(A \cup B) &= 0.3" in text
+    assert r"&= 0.3 + 0.1 - 0.1 \end{aligned}" in text
     assert "share Shirt: its probability 0.1 is counted twice" in texts(at.caption)
+    at.button(key="rules_union_preset_0").click().run()
+    assert r"&= 0.1 + 0.05 = 0.15\quad\checkmark" in latex(at)
 
 
 def test_rain_or_sun_general_rule_and_impossible_inputs() -> None:
     at = tab("Union")
     assert "0.05 + 0.4 - 0.02 = 0.43" in latex(at)
+    assert (r"P(\text{Rain}) + P(\text{Sun}) &= 0.45 \\ &\ne 0.43 = P(\text{Rain} \cup \text{Sun})"
+            r"\quad\text{✗}") in latex(at)
+    assert "The plain sum 0.45 counts the sun-showers twice" in texts(at.caption)
+    assert "P(Rain) = 0.05 and P(Sun) = 0.4 are the lecture's" in texts(at.caption)
     areas = mosaic_areas(figures(at)["rules_union_weather"])
     assert areas == pytest.approx(sorted(prob.joint_from_marginals(0.05, 0.4, 0.02).ravel()))
     at.number_input(key="rules_both").set_value(0.0).run()
     assert "0.05 + 0.4 - 0 = 0.45" in latex(at)
+    assert r"P(\text{Rain}) + P(\text{Sun}) &= 0.45 \\ &= P(\text{Rain} \cup \text{Sun})\quad\checkmark" in latex(at)
     assert "the simple sum is right" in texts(at.caption)
     at.number_input(key="rules_both").set_value(0.1).run()
     assert "P(Rain ∩ Sun) = 0.1 is larger than P(Rain) = 0.05" in texts(at.error)
@@ -135,6 +192,10 @@ def test_product_rule_one_flip_fails_two_flips_hold(q: float) -> None:
     assert rf"P(A \cap B) &= P(\text{{HT}}) = {product}" in text
     assert rf"= {product}\quad\checkmark" in text
     assert r"A = \{\text{HH}, \text{HT}\}" in text and r"B = \{\text{HT}, \text{TT}\}" in text
+    assert r"S^2 = \{\text{HH}, \text{HT}, \text{TH}, \text{TT}\}, \quad |S^2| = 4" in text
+    assert r"A \cap B = \{\text{HT}\}" in text
+    assert (r"\begin{aligned} &P(A \cap B) = P(A)\,P(B) \\ &\text{if and only if } A \text{ and } B "
+            r"\text{ are independent} \end{aligned}") in text
     figs = figures(at)
     assert mosaic_areas(figs["rules_one_flip"]) == pytest.approx(sorted([0, 0, q, 1 - q]))
     two = sorted([q * (1 - q), q * q, (1 - q) * (1 - q), (1 - q) * q])
@@ -146,20 +207,37 @@ def test_product_rule_one_flip_fails_two_flips_hold(q: float) -> None:
 
 def test_heads_in_k_flips() -> None:
     at = tab("Random variables")
+    text = latex(at)
+    lines = text.split("\n")
+    assert r"X : S^{3} \to \mathbb{R}" in lines
+    assert r"P(X = x) = \sum_{\omega \in S^{3} \,:\, X(\omega) = x} P(\omega)" in lines
+    assert r"S = \{\text{heads}, \text{tails}\}" in lines
+    assert (r"S^{3} = \left\{\begin{array}{l}\text{HHH}, \text{HHT}, \text{HTH}, \text{HTT},\\ "
+            r"\text{THH}, \text{THT}, \text{TTH}, \text{TTT}\end{array}\right\}") in lines
+    assert r"|S^{3}| = |S|^{3} = 2^{3} = 8" in lines
+    assert r"X(\omega_1,\dots,\omega_{3}) = \#\{i : \omega_i = \text{heads}\}" in text
     assert metrics(at)["E[X] (exact)"] == "1.5"
-    assert r"E[X] &= 0 \cdot 0.125 + 1 \cdot 0.375 \\ &\quad + 2 \cdot 0.375 + 3 \cdot 0.125 \\ &= 1.5" in latex(at)
+    assert r"E[X] &= 0 \cdot 0.125 + 1 \cdot 0.375 \\ &\quad + 2 \cdot 0.375 + 3 \cdot 0.125 \\ &= 1.5" in text
     at.slider(key="rules_k").set_value(10).run()
     assert metrics(at)["E[X] (exact)"] == "5"
+    assert r"X : S^{10} \to \mathbb{R}" in latex(at) and r"|S^{10}| = |S|^{10} = 2^{10} = 1{,}024" in latex(at)
+    assert r"\dots, \text{TTTTTTTTTT}\}" in latex(at)
     bars = figures(at)["rules_rv_chart"]["data"]
     assert bars[0]["x"] == list(range(11))
     np.testing.assert_allclose(bars[0]["y"], [math.comb(10, x) / 1024 for x in range(11)])
     assert sum(bars[1]["y"]) == pytest.approx(1.0)
+    at.slider(key="rules_k").set_value(1).run()
+    assert r"X : S \to \mathbb{R}" in latex(at) and r"X(\omega_1) = " in latex(at)
+    assert r"S = \{\text{heads}, \text{tails}\}, \quad |S| = 2" in latex(at)
+    assert metrics(at)["E[X] (exact)"] == "0.5"
 
 
 def test_dice_and_footwear_and_sampling_controls() -> None:
     at = tab("Random variables")
     at.segmented_control(key="rules_rv").set_value("dice").run()
     assert metrics(at)["E[X] (exact)"] == "7"
+    assert r"X : S^{2} \to \mathbb{R}" in latex(at) and r"|S^{2}| = |S|^{2} = 6^{2} = 36" in latex(at)
+    assert r"S^{2} = \{\text{(1,1)}, \text{(1,2)}, \text{(1,3)}, \text{(1,4)}, \dots, \text{(6,6)}\}" in latex(at)
     mean = metrics(at)["Mean of 1,000 samples"]
     at.select_slider(key="rules_rv_n").set_value(100_000).run()
     assert abs(float(metrics(at)["Mean of 100,000 samples"]) - 7) < 5 * math.sqrt(35 / 6 / 100_000)
@@ -170,6 +248,8 @@ def test_dice_and_footwear_and_sampling_controls() -> None:
     at.segmented_control(key="rules_rv").set_value("footwear").run()
     assert metrics(at)["E[X] (exact)"] == "0.3"
     assert r"E[X] &= 0 \cdot 0.7 + 1 \cdot 0.3 \\ &= 0.3" in latex(at)
+    assert r"X : S \to \mathbb{R}" in latex(at).split("\n") and r"S^{" not in latex(at)
+    assert "P(Dress) = 0 (never occurs)" in texts(at.info)
     legend = [t.get("name") for t in figures(at)["rules_rv_chart"]["data"]]
     assert "E[X] = 0.3" in legend
     assert not at.exception

@@ -51,8 +51,39 @@ def test_lecture_numbers() -> None:
     closet = dict(zip(prob.LECTURE_CLOSET.outcomes, prob.LECTURE_CLOSET.p, strict=True))
     assert prob.COIN.p == (0.5, 0.5)
     assert (weather["rain"], weather["sun"], weather["cloud"]) == (0.05, 0.4, 0.4)
-    assert (closet["Shirt"], closet["Bag"]) == (0.1, 0.05)
+    assert (closet["Shirt"], closet["Bag"], closet["Dress"]) == (0.1, 0.05, 0.0)
     assert prob.UNIFORM_CLOSET.p == (0.1,) * 10
+
+
+def test_which_values_are_the_lecture_s_and_which_the_app_filled_in() -> None:
+    assert prob.COIN.from_lecture == ("heads", "tails") and prob.COIN.filled_in == ()
+    assert prob.COIN.written("heads") == "½" and prob.COIN.written("tails", tex=True) == r"\tfrac{1}{2}"
+    assert set(prob.WEATHER.from_lecture) == {"rain", "sun"}
+    assert prob.WEATHER.filled_in == ("wind", "cloud")
+    assert prob.WEATHER.written("rain") == "0.05" and prob.WEATHER.written("cloud") == "0.4"
+    assert set(prob.LECTURE_CLOSET.from_lecture) == {"Shirt", "Bag", "Dress"}
+    assert len(prob.LECTURE_CLOSET.filled_in) == 7
+    assert prob.LECTURE_CLOSET.never == ("Dress",)
+    filled = [p for w, p in zip(prob.LECTURE_CLOSET.outcomes, prob.LECTURE_CLOSET.p, strict=True)
+              if w in prob.LECTURE_CLOSET.filled_in]  # fmt: skip
+    assert math.isclose(sum(filled), 0.85)
+    assert prob.UNIFORM_CLOSET.from_lecture == () and prob.UNIFORM_CLOSET.never == ()
+    assert prob.DIE.written("3") == "1/6"
+
+
+def test_weather_matches_the_conditional_example_s_p_cloud() -> None:
+    weather = dict(zip(prob.WEATHER.outcomes, prob.WEATHER.p, strict=True))
+    assert weather["cloud"] == 0.4
+    assert prob.conditional(0.2, weather["cloud"]) == 0.5  # P(Rain | Cloud) = 0.2 / 0.4
+
+
+def test_experiment_rejects_bad_provenance() -> None:
+    with pytest.raises(ValueError, match="snow is not an outcome"):
+        prob.Experiment("bad", ("a", "b"), (0.5, 0.5), from_lecture=("snow",))
+    with pytest.raises(ValueError, match="1/3 is not 0.5"):
+        prob.Experiment("bad", ("a", "b"), (0.5, 0.5), fractions=((1, 3), None))
+    with pytest.raises(ValueError, match="2 outcomes but 1 fractions"):
+        prob.Experiment("bad", ("a", "b"), (0.5, 0.5), fractions=((1, 2),))
 
 
 @pytest.mark.parametrize("experiment", [prob.COIN, prob.WEATHER, prob.LECTURE_CLOSET, prob.UNIFORM_CLOSET, prob.DIE])
@@ -154,6 +185,44 @@ def test_union_lecture_examples() -> None:
         prob.union(0.05, 0.4, 0.1)
 
 
+def test_a_probability_of_one_up_to_rounding_is_a_probability() -> None:
+    assert prob.pair_problems(1.0 + 2**-52, 0.5, 0.5) == []
+    assert prob.sum_rule_holds(1.0 + 2**-52, 0.0, 0.0)
+    (msg,) = prob.pair_problems(1.001, 0.5, 0.5)
+    assert "P(A) = 1.001 is above 1" in msg
+
+
+def test_sum_rule_holds_iff_p_of_the_intersection_is_zero_lecture_examples() -> None:
+    closet = prob.LECTURE_CLOSET
+
+    def holds(a: list[str], b: list[str]) -> bool:
+        cells = prob.joint_of_events(closet.probabilities, prob.event_mask(closet.outcomes, a),
+                                     prob.event_mask(closet.outcomes, b))  # fmt: skip
+        return prob.sum_rule_holds(*prob.marginals(cells))
+
+    assert holds(["Shirt"], ["Bag"])  # 0.1 + 0.05 = 0.15, disjoint
+    assert holds(["Shirt", "Dress"], ["Dress", "Bag"])  # they overlap in Dress, but P(Dress) = 0
+    assert not holds(["T-shirt/top", "Shirt"], ["Shirt"])
+    assert not prob.sum_rule_holds(0.05, 0.4, 0.02)  # rain and sun on one walk
+    assert prob.sum_rule_holds(0.05, 0.4, 0.0)
+    with pytest.raises(ValueError, match="larger than P"):
+        prob.sum_rule_holds(0.05, 0.4, 0.1)
+
+
+@given(distribution_and_two_events())
+def test_sum_rule_holds_exactly_when_the_simple_sum_is_right(case: tuple[np.ndarray, np.ndarray, np.ndarray]) -> None:
+    p, a, b = case
+    p_a, p_b, p_ab = prob.marginals(prob.joint_of_events(p, a, b))
+    p_union = prob.event_probability(p, a | b)
+    assert prob.sum_rule_holds(p_a, p_b, p_ab) == (p_ab == 0)
+    if prob.sum_rule_holds(p_a, p_b, p_ab):
+        assert p_union == pytest.approx(p_a + p_b, abs=1e-12)
+    else:
+        assert p_a + p_b - p_union == pytest.approx(p_ab, abs=1e-12) and p_ab > 0
+    if not np.any(a & b):
+        assert prob.sum_rule_holds(p_a, p_b, p_ab)  # A ∩ B = ∅ is one way to get P(A ∩ B) = 0
+
+
 def test_pair_problems_say_what_is_impossible_with_names() -> None:
     assert prob.pair_problems(0.25, 0.4, 0.2, "Rain", "Cloud") == []
     (msg,) = prob.pair_problems(0.1, 0.4, 0.2, "Rain", "Cloud")
@@ -191,7 +260,7 @@ def test_conditional_refuses_impossible_input_in_words(p_ab: float, p_b: float, 
 
 @given(possible_pair())
 def test_conditional_is_a_probability_and_inverts_the_product(pair: tuple[float, float, float]) -> None:
-    p_a, p_b, p_ab = pair
+    _, p_b, p_ab = pair
     if p_b == 0:
         return
     p = prob.conditional(p_ab, p_b)
@@ -217,11 +286,110 @@ def test_joint_and_marginals_round_trip(pair: tuple[float, float, float]) -> Non
     assert prob.pair_problems(*pair) == []
 
 
+def test_joint_from_marginals_and_from_cells_lecture() -> None:
+    joint = prob.Joint.from_marginals("Rain", "Cloud", 0.25, 0.4, 0.2)
+    assert (joint.a, joint.b, joint.problems) == ("Rain", "Cloud", ())
+    np.testing.assert_allclose(joint.cells, [[0.2, 0.05], [0.2, 0.55]])
+    assert (joint.p_a, joint.p_b, joint.p_ab) == pytest.approx((0.25, 0.4, 0.2))
+    assert prob.conditional(joint.p_ab, joint.p_b) == pytest.approx(0.5)  # P(Rain | Cloud) = 0.2 / 0.4
+    coin = prob.Joint.from_marginals("Heads", "Tails", 0.5, 0.5, 0.0)
+    assert prob.conditional(coin.p_ab, coin.p_b) == 0.0  # P(Heads | Tails) = 0 / 0.5
+    same = prob.Joint.from_cells("Rain", "Cloud", [0.2, 0.05, 0.2, 0.55])
+    np.testing.assert_allclose(same.cells, joint.cells)
+    assert same.problems == ()
+
+
+def test_joint_reports_impossible_input_in_words() -> None:
+    (msg,) = prob.Joint.from_marginals("Rain", "Cloud", 0.05, 0.4, 0.2).problems
+    assert "P(Rain ∩ Cloud) = 0.2 is larger than P(Rain) = 0.05" in msg
+    (msg,) = prob.Joint.from_cells("Rain", "Cloud", [[0.2, 0.05], [0.2, 0.45]]).problems
+    assert "sum to 0.9, not 1" in msg
+    joint = prob.Joint.from_cells("A", "B", [[0.3, -0.1], [0.4, 0.4]])
+    assert joint.problems == ("P(A ∩ not B) = -0.1 is negative: a probability is at least 0.",)
+    assert joint.p_a == pytest.approx(0.2)
+
+
+@given(possible_pair())
+def test_joint_round_trips_its_marginals(pair: tuple[float, float, float]) -> None:
+    joint = prob.Joint.from_marginals("A", "B", *pair)
+    assert (joint.p_a, joint.p_b, joint.p_ab) == pytest.approx(pair, abs=1e-12)
+    again = prob.Joint.from_cells("A", "B", joint.cells)
+    assert again.problems == () and again.cells.sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Rain", "Rain"), ("  Ankle boot ", "Ankle boot"), ("T-shirt/top", "T-shirt/top"), ("it's 3.5", "it's 3.5"),
+     (r"Snow $\frac{1}{0}$_x", "Snow frac10x"), ("<b>x</b>", "bx/b"), ("", "A"), ("$$", "A"),
+     ("a" * 30, "a" * 20), ("Régen", "Régen")],
+)  # fmt: skip
+def test_event_name_keeps_letters_and_drops_latex_and_html(text: str, expected: str) -> None:
+    assert prob.event_name(text, "A") == expected
+
+
+@given(st.text(max_size=60))
+def test_event_name_is_always_safe_and_short(text: str) -> None:
+    name = prob.event_name(text, "B")
+    assert 1 <= len(name) <= 20
+    assert not set(name) & set("\\$_{}^<>&%#~")
+
+
 def test_joint_problems_flag_cells() -> None:
     (msg,) = prob.joint_problems([[0.2, 0.05], [0.2, 0.45]], "Rain", "Cloud")
     assert "sum to 0.9, not 1" in msg
     problems = prob.joint_problems(prob.joint_from_marginals(0.1, 0.4, 0.2), "Rain", "Cloud")
     assert problems == ["P(Rain ∩ not Cloud) = -0.1 is negative: a probability is at least 0."]
+
+
+def test_two_flips_sample_space_and_independence() -> None:
+    flips = prob.two_flips()
+    assert flips.outcomes == ("HH", "HT", "TH", "TT")
+    np.testing.assert_allclose(flips.p, [0.25] * 4)
+    assert flips.members(flips.mask_a) == ["HH", "HT"]  # heads on the 1st
+    assert flips.members(flips.mask_b) == ["HT", "TT"]  # tails on the 2nd
+    assert flips.members(flips.mask_a & flips.mask_b) == ["HT"]
+    np.testing.assert_allclose(flips.cells, [[0.25, 0.25], [0.25, 0.25]])
+    assert flips.independent
+    with pytest.raises(ValueError, match="P\\(heads\\) = 1.5 is above 1"):
+        prob.two_flips(1.5)
+
+
+@given(st.floats(0, 1))
+def test_two_flips_are_independent_for_any_coin(q: float) -> None:
+    flips = prob.two_flips(q)
+    assert flips.independent
+    p_a, p_b, p_ab = prob.marginals(flips.cells)
+    assert (p_a, p_b, p_ab) == pytest.approx((q, 1 - q, q * (1 - q)), abs=1e-12)
+    assert flips.p.sum() == pytest.approx(1.0)
+
+
+def test_one_flip_heads_and_tails_are_not_independent() -> None:
+    cells = prob.joint_of_events(prob.COIN.probabilities, [True, False], [False, True])
+    p_a, p_b, p_ab = prob.marginals(cells)
+    assert (p_ab, p_a * p_b) == (0.0, 0.25)  # P(Heads ∩ Tails) = 0 ≠ 0.25 = P(Heads) P(Tails)
+    assert not prob.independent(p_a, p_b, p_ab)
+
+
+def test_sequence_names_follow_enumerate_product() -> None:
+    assert prob.sequence_names("HT", 2) == ["HH", "HT", "TH", "TT"]
+    assert prob.sequence_names("123456", 2, sep=",", paren=True)[:2] == ["(1,1)", "(1,2)"]
+    idx, _ = prob.enumerate_product([0.5, 0.5], 3)
+    assert prob.sequence_names("HT", 3) == ["".join("HT"[i] for i in row) for row in idx]
+    with pytest.raises(ValueError, match="at least 1"):
+        prob.sequence_names("HT", 0)
+
+
+def test_random_variable_domains_are_s_to_the_k() -> None:
+    heads = prob.heads_in_flips(3)
+    assert heads.domain_tex == "S^{3}" and heads.domain_size == 8
+    assert heads.domain_names() == ["HHH", "HHT", "HTH", "HTT", "THH", "THT", "TTH", "TTT"]
+    assert prob.heads_in_flips(1).domain_tex == "S" and prob.heads_in_flips(1).domain_names() == ["heads", "tails"]
+    assert prob.heads_in_flips(1).definition.startswith(r"X(\omega_1) =")
+    dice = prob.sum_of_two_dice()
+    assert dice.domain_tex == "S^{2}" and dice.domain_size == 36 and dice.domain_names()[-1] == "(6,6)"
+    footwear = prob.is_footwear()
+    assert footwear.domain_tex == "S" and footwear.domain_names() == list(prob.LECTURE_CLOSET.outcomes)
+    assert prob.heads_in_flips(10).domain_size == 1024
 
 
 def test_joint_of_events_one_flip_and_two_flips() -> None:
