@@ -79,7 +79,7 @@ PLAN: list[tuple[str, str, list[PageInfo]]] = [
         [
             PageInfo(
                 "app_pages/cross_entropy.py",
-                "KL vs MSE → cross-entropy",
+                "KL vs squared error → cross-entropy",
                 "📉",
                 "Squared error 0.32 for f = [0.6, 0.4]; the derivation of cross-entropy; vanishing gradients.",
             ),
