@@ -2,19 +2,28 @@
 
 import streamlit as st
 
-from ui import layout
+from ui import layout, lecture
 from ui.navigation import all_pages
 
 
 def run() -> None:
     """Page config, lecture-mode sidebar, then the selected page."""
     st.set_page_config(page_title="Classification Explorer", page_icon="👕", layout="wide")
-    pages = [st.Page(p.path, title=p.title, icon=p.icon, default=i == 0) for i, p in enumerate(all_pages())]
-    page = st.navigation(pages)
+    infos = all_pages()
+    pages = {p.path: st.Page(p.path, title=p.title, icon=p.icon, default=i == 0) for i, p in enumerate(infos)}
+    page = st.navigation(list(pages.values()))
+    path = next(p for p, candidate in pages.items() if candidate.url_path == page.url_path)
     with st.sidebar:
-        layout.lecture_toggle()
+        on = layout.lecture_toggle()
         st.caption("Every control is in the URL: copy it to share exactly this view.")
+        if st.button("QR code of this view", key="sidebar_qr"):
+            lecture.qr_dialog()
+    lecture.seed_from_url()
+    lecture.follow(pages, page)
+    if on:
+        lecture.strip(path)
     page.run()
+    lecture.questions(path)
 
 
 run()

@@ -72,14 +72,24 @@ PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "se
 
 
 def lecture_toggle() -> bool:
-    """The global lecture-mode switch (sidebar, bound to ``?lecture=``); applies its CSS."""
+    """The global lecture-mode switch (sidebar); applies its CSS. It is kept in the URL as ``?lecture=true``.
+
+    Written to the URL here rather than by ``bind="query-params"``, because the lecture path's Next must carry it
+    across pages with `st.switch_page`, which refuses bound parameters (see `ui.lecture`).
+    """
+    from_url = str(st.query_params.get(LECTURE_KEY, "")).strip().lower() in ("true", "1", "on")
     on = st.sidebar.toggle(
         "Lecture mode",
+        value=from_url,
         key=LECTURE_KEY,
-        bind="query-params",
-        help="For a projector: larger type and charts, prose folded into Notes, derivations revealed one step at a "
-        "time. Off: every step of a derivation is shown at once.",
+        help="For a projector: larger type and charts, prose folded into Notes, the lecture's path with Back / "
+        "Next (clicker keys), derivations revealed one step at a time. Off: every step of a derivation is shown "
+        "at once.",
     )
+    if on:
+        st.query_params[LECTURE_KEY] = "true"
+    elif LECTURE_KEY in st.query_params:
+        del st.query_params[LECTURE_KEY]
     st.html(_BASE_CSS + (_LECTURE_CSS if on else ""))
     st.html(_SCROLL_FOCUS_JS, unsafe_allow_javascript=True)
     return on

@@ -1,0 +1,204 @@
+"""The lecture path in the app: the lecture-mode strip, Back / Next across pages (clicker keys), predict-then-reveal
+questions and the QR code of the current view. The path itself is data in `core.lecture`.
+
+The stop number lives in the URL (``?stop=k``) like every control, but it is written there by this module rather
+than by ``bind="query-params"``: Streamlit 1.67's `st.switch_page` cannot carry a bound parameter to the next page
+("Cannot directly set query parameter … bound to a widget"), and Next must cross pages. `ui.layout` does the same
+for ``?lecture=``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Mapping
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import segno
+import streamlit as st
+
+from core.lecture import PLAN, QUESTIONS, STOPS, Question, Stop, on_stop, stop_number
+from ui import layout
+
+STOP_KEY = "stop"
+_GOTO_KEY = "_lecture_goto"  # set by Back / Next; the next run switches to the stop's page
+PUBLIC_URL_ENV = "EXPLORER_PUBLIC_URL"  # e.g. http://192.168.1.20:8501: the address students can reach
+
+
+def current() -> int:
+    """The stop k (1…N) this session is at or last was at."""
+    return int(st.session_state.get(STOP_KEY, 1))
+
+
+def _revealed_key(question: Question) -> str:
+    return f"q_{question.id}_revealed"
+
+
+def revealed(question: Question) -> bool:
+    """Whether the answer of `question` has been revealed in this session."""
+    return bool(st.session_state.get(_revealed_key(question), False))
+
+
+def _apply(k: int) -> None:
+    """Callback: go to stop k: its number, its control values, and (next run) its page."""
+    stop = STOPS[k - 1]
+    st.session_state[STOP_KEY] = k
+    for key, value in stop.values.items():
+        st.session_state[key] = list(value) if isinstance(value, list) else value
+    st.session_state[_GOTO_KEY] = k
+
+
+def _step(delta: int) -> None:
+    """Callback of Back / Next: a question that is still hidden is revealed first, then the path moves on."""
+    stop = STOPS[current() - 1]
+    if delta > 0 and stop.question is not None and not revealed(QUESTIONS[stop.question]):
+        st.session_state[_revealed_key(QUESTIONS[stop.question])] = True
+        return
+    _apply(min(len(STOPS), max(1, current() + delta)))
+
+
+def _jump(widget_key: str) -> None:
+    """Callback of the stop number input: go to the stop typed there."""
+    _apply(int(st.session_state[widget_key]))
+
+
+def seed_from_url() -> None:
+    """On a session's first run, take the stop from ``?stop=k``: its page, and its controls' values except those the
+    URL sets itself (a shared link carries both). A malformed or out-of-range k is ignored."""
+    if STOP_KEY in st.session_state:
+        return
+    k = stop_number(st.query_params.get(STOP_KEY, ""))
+    st.session_state[STOP_KEY] = k or 1
+    if k is not None:
+        for key, value in STOPS[k - 1].values.items():
+            if key not in st.query_params:
+                st.session_state[key] = value
+        st.session_state[_GOTO_KEY] = k
+
+
+def follow(pages: Mapping[str, st.Page], page: st.Page) -> None:
+    """After Back / Next: switch to the stop's page if it is not the one running (keeps lecture mode and the stop)."""
+    k = st.session_state.pop(_GOTO_KEY, None)
+    if k is None:
+        return
+    target = pages[STOPS[k - 1].page]
+    if target.url_path != page.url_path:
+        query = {STOP_KEY: str(k)} | ({layout.LECTURE_KEY: "true"} if layout.is_lecture() else {})
+        st.switch_page(target, query_params=query)
+
+
+def _plan_line(step: int) -> str:
+    """The five-step plan with the current step highlighted."""
+    parts = [f":blue-background[**{i + 1} · {name}**]" if i == step else f"{i + 1} · {name}"
+             for i, name in enumerate(PLAN)]  # fmt: skip
+    return " → ".join(parts)
+
+
+def strip(page_path: str) -> None:
+    """Lecture mode's header: the plan, "stop k of N" with the slide's line, Back / Next (clicker keys), the QR code.
+
+    Next and Space / → / PageDown go on (revealing a stop's hidden answer first); Back and ← / PageUp go back. When
+    the lecturer has left the path (another page, or a control moved), one press returns to the stop.
+    """
+    k = current()
+    stop = STOPS[k - 1]
+    with st.container(key="lecture_strip", border=True):
+        st.markdown(_plan_line(stop.plan_step))
+        row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+        row.button("◀ Back", key="lecture_back", on_click=_step, args=(-1,), shortcut="PageUp", disabled=k <= 1)
+        question = QUESTIONS.get(stop.question) if stop.question else None
+        hidden = question is not None and not revealed(question)
+        row.button("Reveal ▶" if hidden else "Next ▶", key="lecture_next", on_click=_step, args=(1,), type="primary",
+                   shortcut="PageDown", disabled=k >= len(STOPS) and not hidden)  # fmt: skip
+        jump_key = f"lecture_stop_{k}"  # a new input per stop, so it always starts at the current one
+        row.number_input("Go to stop", 1, len(STOPS), k, key=jump_key, on_change=_jump, args=(jump_key,), width=110,
+                         label_visibility="collapsed")  # fmt: skip
+        row.markdown(f"**Stop {k} of {len(STOPS)}** — {stop.line}")
+        if not on_stop(stop, page_path, st.session_state):
+            row.button(f"↩ Back to stop {k}", key="lecture_return", on_click=_apply, args=(k,),
+                       help="You left the path: return to this stop's page and control values.")  # fmt: skip
+        if row.button("QR", key="lecture_qr", help="A QR code of this exact view, to scan"):
+            qr_dialog()
+        st.html("<style>.st-key-lecture_keys { display: none; }</style>")  # keys only: not drawn, not announced
+        with st.container(key="lecture_keys"):  # more clicker / keyboard keys, each needs a button of its own
+            st.button("next (→)", key="lecture_next_right", on_click=_step, args=(1,), shortcut="Right")
+            st.button("next (space)", key="lecture_next_space", on_click=_step, args=(1,), shortcut="Space")
+            st.button("back (←)", key="lecture_back_left", on_click=_step, args=(-1,), shortcut="Left")
+        if question is not None and stop.page == page_path:
+            ask(question, lecture=True)
+    st.query_params[STOP_KEY] = str(k)
+
+
+def ask(question: Question, lecture: bool) -> None:
+    """A predict-then-reveal question. Lecture mode: the choices, and the answer once revealed (Next reveals it).
+    Normal mode: the student picks a choice and checks it."""
+    letters = "ABCD"
+    if lecture:
+        st.markdown(f"**Predict:** {question.prompt}")
+        st.markdown("  \n".join(f"**{letters[i]}.** {c}" for i, c in enumerate(question.choices)))
+        if revealed(question):
+            st.success(f"**{letters[question.answer]}. {question.choices[question.answer]}** — "
+                       f"{question.explanation}", icon="✅")  # fmt: skip
+        else:
+            st.button("Reveal the answer", key=f"q_{question.id}_reveal",
+                      on_click=lambda: st.session_state.update({_revealed_key(question): True}))  # fmt: skip
+        return
+    with st.container(border=True, key=f"q_{question.id}"):
+        st.markdown(f"**Predict, then check:** {question.prompt}")
+        choice = st.radio("Your answer", range(len(question.choices)), index=None, key=f"q_{question.id}_choice",
+                          format_func=lambda i: f"{letters[i]}. {question.choices[i]}")  # fmt: skip
+        if st.button("Check", key=f"q_{question.id}_check", disabled=choice is None):
+            st.session_state[_revealed_key(question)] = True
+        if choice is not None and revealed(question):
+            verdict = "Right" if question.is_right(choice) else f"Not quite: it is {letters[question.answer]}"
+            (st.success if question.is_right(choice) else st.warning)(f"**{verdict}.** {question.explanation}")
+
+
+def questions(page_path: str) -> None:
+    """Normal mode: the page's predict-then-check questions, at the end of the page."""
+    asked = [QUESTIONS[s.question] for s in STOPS if s.page == page_path and s.question]
+    if not asked or layout.is_lecture():
+        return
+    st.subheader("Check yourself")
+    for question in dict.fromkeys(asked):
+        ask(question, lecture=False)
+
+
+def view_url() -> tuple[str, bool]:
+    """The exact URL of this view (page and every control), and whether students can reach it.
+
+    The address is the one the browser used (`st.context.url`); ``EXPLORER_PUBLIC_URL`` (or Streamlit's
+    ``browser.serverAddress`` when it is set) replaces its scheme, host and port, e.g. when the lecturer's
+    browser says localhost."""
+    base = urlsplit(st.context.url or "http://localhost:8501/")
+    public = os.environ.get(PUBLIC_URL_ENV, "").strip()
+    if not public and st.get_option("browser.serverAddress") not in ("", "localhost", None):
+        public = f"http://{st.get_option('browser.serverAddress')}:{st.get_option('browser.serverPort')}"
+    if public:
+        override = urlsplit(public if "://" in public else f"http://{public}")
+        base = base._replace(scheme=override.scheme, netloc=override.netloc)
+    query = urlencode([(key, value) for key in st.query_params for value in st.query_params.get_all(key)])
+    host = (base.hostname or "").lower()
+    reachable = host not in ("localhost", "127.0.0.1", "::1", "0.0.0.0") and not host.startswith("127.")
+    return urlunsplit((base.scheme, base.netloc, base.path, query, "")), reachable
+
+
+def qr_png(url: str, scale: int = 16) -> bytes:
+    """The QR code of `url` as a PNG (error correction M, dark on white), drawn offline by segno."""
+    out = io.BytesIO()
+    segno.make(url, error="m", micro=False).save(out, kind="png", scale=scale, border=4, dark="#000", light="#fff")
+    return out.getvalue()
+
+
+@st.dialog("Scan to open this view", width="large")
+def qr_dialog() -> None:
+    """A large QR code of the exact current view and the URL in text."""
+    url, reachable = view_url()
+    st.html("<style>.st-key-qr_code img { max-height: 62vh; width: auto !important; max-width: 100%; }</style>")
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    with left.container(key="qr_code"):
+        st.image(qr_png(url), caption="Every control of this view is in the link.")
+    right.code(url, language=None, wrap_lines=True)
+    if not reachable:
+        right.warning(f"This address only works on this computer. Open the app by its network address, or start it "
+                   f"with {PUBLIC_URL_ENV}=http://ADDRESS:PORT so the code points where students can reach it.")
