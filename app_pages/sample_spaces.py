@@ -112,7 +112,9 @@ def show_closet_images(experiment: prob.Experiment, mask: np.ndarray) -> None:
         tiles.append(frame)
     captions = [f"{w} · {fmt(p)}" + (" · never occurs" if p == 0 else "")
                 for w, p in zip(experiment.outcomes, experiment.p, strict=True)]  # fmt: skip
-    st.image(tiles, caption=captions, width=side)
+    st.image(tiles, caption=captions, width=side,
+             alt=[f"A real Fashion-MNIST {w}" + (", in A" if inside else "") for w, inside in
+                  zip(experiment.outcomes, mask, strict=True)])  # fmt: skip
     never = "".join(f" {w} is in S but never occurs: P({w}) = 0." for w in experiment.never)
     st.caption(f"One real training image per class, with its P(ω); the classes in A are framed green.{never}")
 

@@ -105,7 +105,8 @@ def pick_test_image(test: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, in
     image, label = images[index], int(labels[index])
     scale = 6 if layout.is_lecture() else 5
     st.image(np.repeat(np.repeat(image, scale, axis=0), scale, axis=1), width="content",
-             caption=f"x: test image #{index}, true class y = {CLASS_NAMES[label]}")  # fmt: skip
+             caption=f"x: test image #{index}, true class y = {CLASS_NAMES[label]}",
+             alt=f"Fashion-MNIST test image {index}, a {CLASS_NAMES[label]}, 28 by 28 grey pixels")  # fmt: skip
     return image, label
 
 

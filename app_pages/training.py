@@ -168,13 +168,15 @@ def live(data: TrainingData) -> None:
         # While polling, light static drawings (a Plotly re-plot 4× a second costs the browser ~0.2 s a chart and
         # the training thread its CPU); the interactive charts come back as soon as the run stops.
         if polling:
-            st.image(charts.curves_svg(series), width="stretch")
+            st.image(charts.curves_svg(series), width="stretch",
+                     alt="Live loss and accuracy curves of the runs, train and test, against the training step")
         else:
             layout.plot(charts.training_curves(series), key="train_curves")
         st.caption(session.curves_caption([(r.name, s) for r, s in snaps], data))
         st.subheader(f"The rows of W as images — {latest.name}")
         if polling:
-            st.image(charts.weights_svg(s.W, list(CLASS_NAMES)), width="stretch")
+            st.image(charts.weights_svg(s.W, list(CLASS_NAMES)), width="stretch",
+                     alt="The ten rows of W drawn as 28 by 28 images, one per class")
         else:
             layout.plot(charts.weight_templates(s.W, list(CLASS_NAMES)), key="train_templates")
         up, down = charts.WEIGHT_COLOURS

@@ -35,6 +35,7 @@ _BASE_CSS = """
 /* WCAG AA contrast (axe): Streamlit's faded caption grey is 3.9:1 on white; this is 6.5:1. */
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { color: #5c5e66; opacity: 1; }
 button kbd { color: inherit !important; opacity: 1 !important; }
+[data-testid="stMarkdownContainer"] blockquote, [data-testid="stMarkdownContainer"] blockquote * { color: #45474f; opacity: 1; }
 /* A chart's text alternative: read by screen readers, not drawn, out of the layout's flow (no gap). */
 [data-testid="stElementContainer"]:has(.chart-alt) {
   position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }

@@ -17,7 +17,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import segno
 import streamlit as st
 
-from core.lecture import PLAN, QUESTIONS, STOPS, Question, Stop, on_stop, stop_number
+from core.lecture import PLAN, QUESTIONS, STOPS, Question, on_stop, stop_number
 from ui import layout
 
 STOP_KEY = "stop"
@@ -197,7 +197,7 @@ def qr_dialog() -> None:
     st.html("<style>.st-key-qr_code img { max-height: 62vh; width: auto !important; max-width: 100%; }</style>")
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left.container(key="qr_code"):
-        st.image(qr_png(url), caption="Every control of this view is in the link.")
+        st.image(qr_png(url), caption="Every control of this view is in the link.", alt=f"QR code of {url}")
     right.code(url, language=None, wrap_lines=True)
     if not reachable:
         right.warning(f"This address only works on this computer. Open the app by its network address, or start it "

@@ -82,7 +82,6 @@ def test_next_walks_the_whole_path_and_back_walks_it_back() -> None:
 
 @pytest.mark.parametrize("k", [1, 9, 17, 21, len(STOPS)])
 def test_a_link_opens_at_its_stop(k: int) -> None:
-    stop = STOPS[k - 1]
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=90)
     at.query_params["lecture"] = "true"
     at.query_params["stop"] = str(k)
@@ -137,3 +136,11 @@ def test_normal_mode_lets_a_student_answer_and_check() -> None:
     assert "Not quite: it is B" in texts(at.warning)
     at.radio(key="q_heads_and_tails_choice").set_value(q.answer).run()
     assert f"**Right.** {q.explanation}" in texts(at.success)
+
+
+def test_the_model_says_what_the_predict_question_answers() -> None:
+    k = next(i for i, s in enumerate(STOPS, 1) if s.question == "predict_image")
+    q = QUESTIONS["predict_image"]
+    at = lecture_app({"stop": str(k)})
+    check_stop(at, k)
+    assert f"The model says **{q.choices[q.answer]}**" in texts(at.markdown)

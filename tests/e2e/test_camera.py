@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, Playwright, expect
 
 from core.data import load_fashion_mnist
 from core.imaging import render_shop_photo
@@ -47,19 +47,18 @@ def camera_video(fashion_dir: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def camera_page(camera_video: Path, tmp_path: Path) -> Iterator[Page]:
+def camera_page(playwright: Playwright, camera_video: Path, tmp_path: Path) -> Iterator[Page]:
     """A Chromium whose camera is the fake device playing `camera_video`, permission granted."""
     fake = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
             f"--use-file-for-fake-video-capture={camera_video}"]  # fmt: skip
-    with sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS + fake,
-            viewport={"width": 1280, "height": 900},
-        )  # fmt: skip
-        try:
-            yield context.new_page()
-        finally:
-            context.close()
+    context = playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=CHROMIUM, args=CHROMIUM_ARGS + fake,
+        viewport={"width": 1280, "height": 900},
+    )  # fmt: skip
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def test_a_photo_taken_with_the_camera_is_classified(camera_page: Page, server_url: str) -> None:
