@@ -8,7 +8,10 @@ from ui.navigation import all_pages
 
 def run() -> None:
     """Page config, lecture-mode sidebar, then the selected page."""
-    st.set_page_config(page_title="Classification Explorer", page_icon="👕", layout="wide")
+    lecture_link = layout.lecture_in_url()
+    # A projector has no room for the sidebar: a lecture link opens with it folded (the strip navigates).
+    st.set_page_config(page_title="Classification Explorer", page_icon="👕", layout="wide",
+                       initial_sidebar_state="collapsed" if lecture_link else "auto")
     infos = all_pages()
     pages = {p.path: st.Page(p.path, title=p.title, icon=p.icon, default=i == 0) for i, p in enumerate(infos)}
     page = st.navigation(list(pages.values()))

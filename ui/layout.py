@@ -31,7 +31,7 @@ html { font-size: 21px; }
 
 _BASE_CSS = """
 <style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+[data-testid="stMainBlockContainer"] { padding-top: calc(3.75rem + 0.75rem); }  /* below the 3.75rem toolbar */
 /* WCAG AA contrast (axe): Streamlit's faded caption grey is 3.9:1 on white; this is 6.5:1. */
 [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * { color: #5c5e66; opacity: 1; }
 button kbd { color: inherit !important; opacity: 1 !important; }
@@ -72,16 +72,20 @@ if (!window.__explorerScrollFocus) {
 PLOTLY_CONFIG = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"], "responsive": True}
 
 
+def lecture_in_url() -> bool:
+    """Whether the URL asks for lecture mode (``?lecture=true``; anything unrecognised means no)."""
+    return str(st.query_params.get(LECTURE_KEY, "")).strip().lower() in ("true", "1", "on")
+
+
 def lecture_toggle() -> bool:
     """The global lecture-mode switch (sidebar); applies its CSS. It is kept in the URL as ``?lecture=true``.
 
     Written to the URL here rather than by ``bind="query-params"``, because the lecture path's Next must carry it
     across pages with `st.switch_page`, which refuses bound parameters (see `ui.lecture`).
     """
-    from_url = str(st.query_params.get(LECTURE_KEY, "")).strip().lower() in ("true", "1", "on")
     on = st.sidebar.toggle(
         "Lecture mode",
-        value=from_url,
+        value=lecture_in_url(),
         key=LECTURE_KEY,
         help="For a projector: larger type and charts, prose folded into Notes, the lecture's path with Back / "
         "Next (clicker keys), derivations revealed one step at a time. Off: every step of a derivation is shown "

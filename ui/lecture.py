@@ -10,6 +10,7 @@ for ``?lecture=``.
 from __future__ import annotations
 
 import io
+import json
 import os
 from collections.abc import Mapping
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -87,6 +88,17 @@ def follow(pages: Mapping[str, st.Page], page: st.Page) -> None:
         st.switch_page(target, query_params=query)
 
 
+_STRIP_CSS = """<style>
+.st-key-lecture_strip { background: #eef5fb; border-radius: 0.6rem; padding: 0.5rem 0.9rem 0.6rem; gap: 0.4rem;
+  box-shadow: 0 2px 6px rgba(0, 0, 0, 0.12); }
+[data-testid="stLayoutWrapper"]:has(> .st-key-lecture_strip) { position: sticky; top: 60px; z-index: 99; }
+.st-key-lecture_strip > div:first-child [data-testid="stMarkdownContainer"] p { font-size: 0.8rem; }
+.st-key-lecture_strip kbd { display: none; }
+.st-key-lecture_strip button { min-height: 2.3rem; padding: 0.1rem 0.6rem; }
+.st-key-lecture_keys { display: none; }
+</style>"""  # the keys-only buttons are neither drawn nor announced
+
+
 def _plan_line(step: int) -> str:
     """The five-step plan with the current step highlighted."""
     parts = [f":blue-background[**{i + 1} · {name}**]" if i == step else f"{i + 1} · {name}"
@@ -102,31 +114,68 @@ def strip(page_path: str) -> None:
     """
     k = current()
     stop = STOPS[k - 1]
-    with st.container(key="lecture_strip", border=True):
+    question = QUESTIONS.get(stop.question) if stop.question else None
+    hidden = question is not None and not revealed(question)
+    st.html(_STRIP_CSS)
+    with st.container(key="lecture_strip"):
         st.markdown(_plan_line(stop.plan_step))
-        row = st.container(horizontal=True, vertical_alignment="center", gap="small")
-        row.button("◀ Back", key="lecture_back", on_click=_step, args=(-1,), shortcut="PageUp", disabled=k <= 1)
-        question = QUESTIONS.get(stop.question) if stop.question else None
-        hidden = question is not None and not revealed(question)
-        row.button("Reveal ▶" if hidden else "Next ▶", key="lecture_next", on_click=_step, args=(1,), type="primary",
-                   shortcut="PageDown", disabled=k >= len(STOPS) and not hidden)  # fmt: skip
-        jump_key = f"lecture_stop_{k}"  # a new input per stop, so it always starts at the current one
-        row.number_input("Go to stop", 1, len(STOPS), k, key=jump_key, on_change=_jump, args=(jump_key,), width=110,
-                         label_visibility="collapsed")  # fmt: skip
-        row.markdown(f"**Stop {k} of {len(STOPS)}** — {stop.line}")
+        back, nxt, line, jump, qr = st.columns([1.6, 1.8, 7, 1.1, 0.9], vertical_alignment="center", gap="small")
+        back.button("◀ Back", key="lecture_back", on_click=_step, args=(-1,), shortcut="PageUp", disabled=k <= 1,
+                    width="stretch", help="Previous stop: PageUp or ←")  # fmt: skip
+        nxt.button("Reveal ▶" if hidden else "Next ▶", key="lecture_next", on_click=_step, args=(1,), type="primary",
+                   shortcut="PageDown", disabled=k >= len(STOPS) and not hidden, width="stretch",
+                   help="Next stop (a hidden answer is revealed first): PageDown, → or Space")  # fmt: skip
+        line.markdown(f"**Stop {k} of {len(STOPS)}** — {stop.line}")
         if not on_stop(stop, page_path, st.session_state):
-            row.button(f"↩ Back to stop {k}", key="lecture_return", on_click=_apply, args=(k,),
-                       help="You left the path: return to this stop's page and control values.")  # fmt: skip
-        if row.button("QR", key="lecture_qr", help="A QR code of this exact view, to scan"):
+            line.button(f"↩ Back to stop {k}", key="lecture_return", on_click=_apply, args=(k,),
+                        help="You left the path: return to this stop's page and control values.")  # fmt: skip
+        jump_key = f"lecture_stop_{k}"  # a new input per stop, so it always starts at the current one
+        jump.number_input("Go to stop", 1, len(STOPS), k, key=jump_key, on_change=_jump, args=(jump_key,),
+                          label_visibility="collapsed")  # fmt: skip
+        if qr.button("QR", key="lecture_qr", help="A QR code of this exact view, to scan", width="stretch"):
             qr_dialog()
-        st.html("<style>.st-key-lecture_keys { display: none; }</style>")  # keys only: not drawn, not announced
         with st.container(key="lecture_keys"):  # more clicker / keyboard keys, each needs a button of its own
             st.button("next (→)", key="lecture_next_right", on_click=_step, args=(1,), shortcut="Right")
             st.button("next (space)", key="lecture_next_space", on_click=_step, args=(1,), shortcut="Space")
             st.button("back (←)", key="lecture_back_left", on_click=_step, args=(-1,), shortcut="Left")
         if question is not None and stop.page == page_path:
             ask(question, lecture=True)
+    if stop.section and stop.page == page_path:
+        show_section(k, stop.section)
     st.query_params[STOP_KEY] = str(k)
+
+
+# Scroll the stop's section to just below the sticky strip, once per stop (the page renders after the strip, so
+# wait for the heading). Static code; the heading text is passed as JSON.
+_SCROLL_JS = """<script>
+(() => {
+  const stop = %s, heading = %s;
+  if (window.__explorerStop === stop) return;
+  const find = () => [...document.querySelectorAll('[data-testid="stMain"] h1, h2, h3, h4, h5')]
+    .find((h) => h.textContent.trim().startsWith(heading));
+  const align = () => {  // the heading just below the sticky strip
+    const target = find(), strip = document.querySelector(".st-key-lecture_strip");
+    if (!target || !strip) return false;
+    const scroller = target.closest('[data-testid="stMain"]') || document.scrollingElement;
+    scroller.scrollBy({ top: target.getBoundingClientRect().top - strip.getBoundingClientRect().bottom - 12 });
+    return true;
+  };
+  const go = (tries) => {
+    if (align()) {
+      window.__explorerStop = stop;
+      [400, 1200, 2500].forEach((ms) => setTimeout(align, ms));  // again once the charts above have their size
+    } else if (tries < 50) {
+      setTimeout(() => go(tries + 1), 100);
+    }
+  };
+  go(0);
+})();
+</script>"""
+
+
+def show_section(k: int, heading: str) -> None:
+    """Bring the section the stop is about into view, below the strip (a slide shows its demonstration)."""
+    st.html(_SCROLL_JS % (k, json.dumps(heading)), unsafe_allow_javascript=True)
 
 
 def ask(question: Question, lecture: bool) -> None:
@@ -135,7 +184,7 @@ def ask(question: Question, lecture: bool) -> None:
     letters = "ABCD"
     if lecture:
         st.markdown(f"**Predict:** {question.prompt}")
-        st.markdown("  \n".join(f"**{letters[i]}.** {c}" for i, c in enumerate(question.choices)))
+        st.markdown(" &emsp; ".join(f"**{letters[i]}.** {c}" for i, c in enumerate(question.choices)))
         if revealed(question):
             st.success(f"**{letters[question.answer]}. {question.choices[question.answer]}** — "
                        f"{question.explanation}", icon="✅")  # fmt: skip

@@ -25,7 +25,7 @@ def at_stop(app: AppPage, k: int) -> None:
     app.wait()
     expect(app.page.locator("h1").first).to_have_text(TITLES[stop.page])
     expect(app.page.locator(STRIP)).to_contain_text(stop.line)
-    expect(app.page).to_have_url(re.compile(rf"[?&]stop={k}(&|$)"))
+    expect(app.page).to_have_url(re.compile(rf"[?&]stop={k}(&|#|$)"))
     assert app.exceptions() == [], (k, app.exceptions())
 
 
@@ -98,3 +98,19 @@ def test_the_qr_code_decodes_to_the_url_of_this_exact_view(app: AppPage) -> None
         assert other.exceptions() == []
     finally:
         other.page.close()
+
+
+def test_a_stop_brings_its_section_into_view_below_the_sticky_strip(app: AppPage) -> None:
+    k = next(i for i, s in enumerate(STOPS, 1) if s.section == "Why probabilities, not one-hot?")
+    app.page.set_viewport_size({"width": 1280, "height": 720})
+    app.open("softmax", f"lecture=true&stop={k}", wait_for=STRIP)
+    in_view = """() => {
+      const h = [...document.querySelectorAll('[data-testid="stMain"] h2, [data-testid="stMain"] h3')]
+        .find((e) => e.textContent.trim().startsWith("Why probabilities, not one-hot?"));
+      const strip = document.querySelector(".st-key-lecture_strip").getBoundingClientRect();
+      const top = h.getBoundingClientRect().top;
+      return strip.top >= 0 && top >= strip.bottom && top < window.innerHeight - 100;
+    }"""
+    app.page.wait_for_function(in_view, timeout=15_000)
+    press(app, "PageDown")  # reveal: the view stays on the section
+    app.page.wait_for_function(in_view, timeout=15_000)
