@@ -92,6 +92,10 @@ _STRIP_CSS = """<style>
 .st-key-lecture_strip { background: #eef5fb; border-radius: 0.6rem; padding: 0.5rem 0.9rem 0.6rem; gap: 0.4rem;
   box-shadow: 0 2px 6px rgba(0, 0, 0, 0.12); }
 [data-testid="stLayoutWrapper"]:has(> .st-key-lecture_strip) { position: sticky; top: 60px; z-index: 99; }
+@media (max-width: 767px), (max-height: 500px) {  /* a phone: the strip scrolls away with the page */
+  [data-testid="stLayoutWrapper"]:has(> .st-key-lecture_strip) { position: static; }
+  .st-key-lecture_strip .stNumberInput, .st-key-lecture_strip .st-key-lecture_qr { display: none; }
+}
 .st-key-lecture_strip > div:first-child [data-testid="stMarkdownContainer"] p { font-size: 0.8rem; }
 .st-key-lecture_strip kbd { display: none; }
 .st-key-lecture_strip button { min-height: 2.3rem; padding: 0.1rem 0.6rem; }
@@ -157,7 +161,9 @@ _SCROLL_JS = """<script>
     const target = find(), strip = document.querySelector(".st-key-lecture_strip");
     if (!target || !strip) return false;
     const scroller = target.closest('[data-testid="stMain"]') || document.scrollingElement;
-    scroller.scrollBy({ top: target.getBoundingClientRect().top - strip.getBoundingClientRect().bottom - 12 });
+    const sticky = getComputedStyle(strip.parentElement).position === "sticky";
+    const below = sticky ? strip.getBoundingClientRect().bottom : 60;  // a phone's strip scrolls away
+    scroller.scrollBy({ top: target.getBoundingClientRect().top - below - 12 });
     return true;
   };
   const go = (tries) => {
