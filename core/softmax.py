@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from core.probability import SUM_TOL
+
 # Corners of the probability simplex Δ² drawn as an equilateral triangle in the plane.
 SIMPLEX_CORNERS: NDArray[np.float64] = np.array([[0.0, 0.0], [1.0, 0.0], [0.5, np.sqrt(3.0) / 2.0]])
 
@@ -103,7 +105,7 @@ def sigmoid(t: ArrayLike) -> NDArray[np.float64]:
 class ProbabilityCheck:
     """Whether a vector v could be a probability vector (a point of Δⁿ⁻¹): entries below 0 or above 1, the sum.
 
-    `sums_to_one` allows the rounding of v's own float type: |Σ vᵢ − 1| ≤ n · eps · max(1, Σ |vᵢ|).
+    `sums_to_one` is the app's one probability-vector tolerance: |Σ vᵢ − 1| ≤ `core.probability.SUM_TOL`.
     """
 
     negative: tuple[int, ...]
@@ -122,16 +124,13 @@ def probability_check(v: ArrayLike) -> ProbabilityCheck:
 
     The sum is taken in float64 whatever v's type, so a float32 f sums to 1 within float32 rounding.
     """
-    v = _logits(v).ravel()
-    eps = float(np.finfo(v.dtype).eps)
-    wide = v.astype(np.float64)
+    wide = _logits(v).ravel().astype(np.float64)
     total = float(np.sum(wide))
-    scale = max(1.0, float(np.sum(np.abs(wide))))
     return ProbabilityCheck(
         negative=tuple(int(i) for i in np.flatnonzero(wide < 0)),
         above_one=tuple(int(i) for i in np.flatnonzero(wide > 1)),
         total=total,
-        sums_to_one=bool(abs(total - 1.0) <= v.size * eps * scale),
+        sums_to_one=bool(abs(total - 1.0) <= SUM_TOL),
     )
 
 

@@ -32,6 +32,9 @@ def test_malformed_query_string_is_ignored(app: AppPage, page) -> None:
 
 def test_lecture_mode_survives_navigation(app: AppPage) -> None:
     app.open("", "lecture=true", wait_for="h1")
+    # A lecture link opens with the sidebar folded (a projector has no room for it): unfold it first.
+    assert app.page.locator('[data-testid="stSidebar"]').get_attribute("data-collapsed") == "true"
+    app.page.locator('[data-testid="stExpandSidebarButton"]').click()
     app.page.locator('[data-testid="stSidebarNav"] a', has_text="Softmax").click()
     app.wait('h1:has-text("Softmax")')
     assert "lecture=true" in app.page.url
