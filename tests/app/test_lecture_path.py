@@ -144,3 +144,20 @@ def test_the_model_says_what_the_predict_question_answers() -> None:
     at = lecture_app({"stop": str(k)})
     check_stop(at, k)
     assert f"The model says **{q.choices[q.answer]}**" in texts(at.markdown)
+
+
+def test_the_qr_link_uses_the_public_address_and_every_control(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EXPLORER_PUBLIC_URL", "http://192.168.1.20:8501")
+    at = open_page("softmax", {"softmax_n": "4", "softmax_T": "2.5"})
+    at.button(key="sidebar_qr").click().run()
+    links = [c.value for c in at.code if c.value.startswith("http")]
+    assert len(links) == 1
+    assert links[0].startswith("http://192.168.1.20:8501/") and "softmax_n=4" in links[0] and "softmax_T=2.5" in links[0]
+    assert not [w for w in at.warning if "only works on this computer" in w.value]
+
+
+def test_a_localhost_qr_link_says_students_cannot_reach_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("EXPLORER_PUBLIC_URL", raising=False)
+    at = open_page("softmax")
+    at.button(key="sidebar_qr").click().run()
+    assert "EXPLORER_PUBLIC_URL" in texts(at.warning)

@@ -3,12 +3,16 @@ tests/app/test_lecture_path.py)."""
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 
 import pytest
+import zxingcpp
+from PIL import Image
 
 from core import lecture
 from core.lecture import PLAN, QUESTIONS, STOPS, Question, Stop, on_stop, stop_number
+from ui.lecture import qr_png
 from ui.navigation import all_pages
 
 
@@ -74,3 +78,8 @@ def test_on_stop_needs_the_page_and_every_value() -> None:
     assert not on_stop(stop, lecture.RULES, state)
     assert not on_stop(stop, stop.page, {**state, "ss_exp": "weather"})
     assert not on_stop(stop, stop.page, {})
+
+
+def test_the_qr_png_decodes_to_the_url() -> None:
+    url = "http://192.168.1.20:8501/cross_entropy?lecture=true&stop=22&ce_f1=0.6&ce_f2=0.4"
+    assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_png(url))))] == [url]
