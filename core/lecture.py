@@ -121,16 +121,17 @@ QUESTIONS: Mapping[str, Question] = MappingProxyType({q.id: q for q in (
         "From a confidently wrong start, which loss recovers first: squared error or cross-entropy?",
         ("Squared error", "Cross-entropy", "Both at the same speed"),
         1,
-        "Through the softmax the squared error's gradient carries a factor f_true, which is near 0 exactly on "
-        "the images the model gets confidently wrong; cross-entropy's gradient f − y keeps pushing there.",
+        "Through the softmax the squared error's gradient is Jᵀ · 2(f − y) with J = diag(f) − f fᵀ, which is "
+        "close to 0 when f is close to one-hot, also when it is confidently wrong; cross-entropy's gradient f − y "
+        "keeps pushing there. From σ₀ = 0.3 the run shows squared error trailing.",
     ),
     Question(
         "predict_image",
         "Test image #0 is an ankle boot. What will the default model say about it?",
         ("Ankle boot", "Sneaker", "Sandal", "Bag"),
         0,
-        "The default model gives Ankle boot the largest probability: the contribution maps below show the "
-        "pixels of the boot's outline that push z_Ankle boot up.",
+        "The default model gives Ankle boot the largest probability; the maps W_k ⊙ x below show which pixels "
+        "pushed z_Ankle boot up and which pulled it down.",
     ),
 )})  # fmt: skip
 
