@@ -135,6 +135,13 @@ QUESTIONS: Mapping[str, Question] = MappingProxyType({q.id: q for q in (
     ),
 )})  # fmt: skip
 
+# Control values that several stops share: the lecture's loss example, its logits, its conditional example.
+SHIRT_OR_BAG = {"ce_n": 2, "ce_y1": 1.0, "ce_y2": 0.0, "ce_f1": 0.6, "ce_f2": 0.4}
+LOGITS_2_1_01 = {"softmax_n": 3, "softmax_T": 1.0, "softmax_c": 0.0, "softmax_z1": 2.0, "softmax_z2": 1.0,
+                 "softmax_z3": 0.1}  # fmt: skip
+RAIN_GIVEN_CLOUD = {"cond_mode": "marginals", "cond_a": "Rain", "cond_b": "Cloud", "cond_pa": 0.25, "cond_pb": 0.4,
+                    "cond_pab": 0.2}  # fmt: skip
+
 STOPS: tuple[Stop, ...] = (
     # 0 · Define the problem
     Stop(
@@ -213,30 +220,13 @@ STOPS: tuple[Stop, ...] = (
     Stop(
         CONDITIONAL,
         "On a cloudy walk, how likely is rain? P(Rain | Cloud) = 0.2 / 0.4 = 0.5.",
-        {
-            "cond_mode": "marginals",
-            "cond_a": "Rain",
-            "cond_b": "Cloud",
-            "cond_pa": 0.25,
-            "cond_pb": 0.4,
-            "cond_pab": 0.2,
-            "cond_step": 4,
-        },
+        {**RAIN_GIVEN_CLOUD, "cond_step": 4},
         section="The formula, step by step",
     ),
     Stop(
         CONDITIONAL,
         "Count it: among the cloudy walks, the share with rain settles on 0.5.",
-        {
-            "cond_mode": "marginals",
-            "cond_a": "Rain",
-            "cond_b": "Cloud",
-            "cond_pa": 0.25,
-            "cond_pb": 0.4,
-            "cond_pab": 0.2,
-            "cond_step": 4,
-            "cond_n": 10_000,
-        },
+        {**RAIN_GIVEN_CLOUD, "cond_step": 4, "cond_n": 10_000},
         section="Count it: Monte Carlo",
     ),
     # 2 · The model f
@@ -249,7 +239,7 @@ STOPS: tuple[Stop, ...] = (
     Stop(
         SOFTMAX,
         "softmax: ℝⁿ → Δⁿ⁻¹ turns any scores into probabilities that sum to one.",
-        {"softmax_n": 3, "softmax_T": 1.0, "softmax_c": 0.0, "softmax_z1": 2.0, "softmax_z2": 1.0, "softmax_z3": 0.1},
+        LOGITS_2_1_01,
         section="softmax: ℝⁿ → Δⁿ⁻¹",
     ),
     Stop(
@@ -276,14 +266,14 @@ STOPS: tuple[Stop, ...] = (
     Stop(
         SOFTMAX,
         "Temperature: T → 0 sharpens f towards a corner of the triangle.",
-        {"softmax_n": 3, "softmax_T": 0.05, "softmax_c": 0.0, "softmax_z1": 2.0, "softmax_z2": 1.0, "softmax_z3": 0.1},
+        {**LOGITS_2_1_01, "softmax_T": 0.05},
         "temperature_to_zero",
         section="softmax: ℝⁿ → Δⁿ⁻¹",
     ),
     Stop(
         SOFTMAX,
         "T → ∞ flattens f towards the centre, the uniform distribution.",
-        {"softmax_n": 3, "softmax_T": 10.0, "softmax_c": 0.0, "softmax_z1": 2.0, "softmax_z2": 1.0, "softmax_z3": 0.1},
+        {**LOGITS_2_1_01, "softmax_T": 10.0},
         section="softmax: ℝⁿ → Δⁿ⁻¹",
     ),
     Stop(
@@ -303,56 +293,56 @@ STOPS: tuple[Stop, ...] = (
     Stop(
         CROSS_ENTROPY,
         "A first try: the squared error of f = [0.6, 0.4] against y = [1, 0].",
-        {"ce_n": 2, "ce_y1": 1.0, "ce_y2": 0.0, "ce_f1": 0.6, "ce_f2": 0.4, "ce_step": 1},
+        {**SHIRT_OR_BAG, "ce_step": 1},
         "squared_error",
         section="A first try: squared error",
     ),
     Stop(
         CROSS_ENTROPY,
         "KL divergence: plug the prediction f and the label y in.",
-        {"ce_n": 2, "ce_y1": 1.0, "ce_y2": 0.0, "ce_f1": 0.6, "ce_f2": 0.4, "ce_step": 1},
+        {**SHIRT_OR_BAG, "ce_step": 1},
         section="From KL to cross-entropy",
     ),
     Stop(
         CROSS_ENTROPY,
         "The log rule: log(a / b) = log a − log b.",
-        {"ce_n": 2, "ce_y1": 1.0, "ce_y2": 0.0, "ce_f1": 0.6, "ce_f2": 0.4, "ce_step": 2},
+        {**SHIRT_OR_BAG, "ce_step": 2},
         section="From KL to cross-entropy",
     ),
     Stop(
         CROSS_ENTROPY,
         "Split the sum in two.",
-        {"ce_n": 2, "ce_y1": 1.0, "ce_y2": 0.0, "ce_f1": 0.6, "ce_f2": 0.4, "ce_step": 3},
+        {**SHIRT_OR_BAG, "ce_step": 3},
         section="From KL to cross-entropy",
     ),
     Stop(
         CROSS_ENTROPY,
         "The first term depends only on y, not on θ: a constant.",
-        {"ce_n": 2, "ce_y1": 1.0, "ce_y2": 0.0, "ce_f1": 0.6, "ce_f2": 0.4, "ce_step": 4},
+        {**SHIRT_OR_BAG, "ce_step": 4},
         section="From KL to cross-entropy",
     ),
     Stop(
         CROSS_ENTROPY,
         "What is left is the cross-entropy.",
-        {"ce_n": 2, "ce_y1": 1.0, "ce_y2": 0.0, "ce_f1": 0.6, "ce_f2": 0.4, "ce_step": 5},
+        {**SHIRT_OR_BAG, "ce_step": 5},
         section="From KL to cross-entropy",
     ),
     Stop(
         CROSS_ENTROPY,
         "Learning means choosing θ to minimise it.",
-        {"ce_n": 2, "ce_y1": 1.0, "ce_y2": 0.0, "ce_f1": 0.6, "ce_f2": 0.4, "ce_step": 6},
+        {**SHIRT_OR_BAG, "ce_step": 6},
         section="From KL to cross-entropy",
     ),
     Stop(
         CROSS_ENTROPY,
         "Over all training images: the lecture's double sum, then its one-hot form.",
-        {"ce_n": 2, "ce_y1": 1.0, "ce_y2": 0.0, "ce_f1": 0.6, "ce_f2": 0.4, "ce_step": 8},
+        {**SHIRT_OR_BAG, "ce_step": 8},
         section="From KL to cross-entropy",
     ),
     Stop(
         CROSS_ENTROPY,
         "Confidently wrong: the squared error's gradient vanishes, cross-entropy's does not.",
-        {"ce_n": 2, "ce_y1": 1.0, "ce_y2": 0.0, "ce_f1": 0.01, "ce_f2": 0.99, "ce_step": 8},
+        {**SHIRT_OR_BAG, "ce_f1": 0.01, "ce_f2": 0.99, "ce_step": 8},
         section="Why not squared error?",
     ),
     # 4 · Learn θ

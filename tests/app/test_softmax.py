@@ -6,8 +6,6 @@ The real image's z = Wx + b at the top of the page is tested in test_softmax_raw
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,22 +15,11 @@ from core.data import CLASS_NAMES
 from core.numbers import fmt
 from core.softmax import sigmoid, softmax
 from tests.app.primer_app import figures, latex, open_page, texts
-from ui import model as ui_model
 
 PAGE = "softmax"
 # The page's class order: the lecture's [P(Ankle boot | x), P(Bag | x), …], then one of each kind, then look-alikes.
 ORDER = ["Ankle boot", "Bag", "Shirt", "Dress", "Trouser", "T-shirt/top", "Sneaker", "Pullover", "Sandal", "Coat"]
 PRESET = {"[2, 1, 0.1]": 0, "Shirt or T-shirt?": 1, "[1000, 999, 998]": 2, "T → 0": 3, "T → ∞": 4, "float64 edge": 5}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The page's default model (for the real image at the top) is trained into a fresh cache folder."""
-    with pytest.MonkeyPatch.context() as patch:
-        folder = tmp_path_factory.mktemp("xdg")
-        patch.setenv("XDG_CACHE_HOME", str(folder))
-        yield folder
-    ui_model._shared.clear()  # the model trained into this folder must not serve another module's pages
 
 
 def bars(at: AppTest) -> list[float]:

@@ -8,7 +8,6 @@ numbers written with 4 significant digits are compared at the rounding of 4 digi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -28,16 +27,6 @@ LABEL_OF = [CLASS_NAMES.index(name) for name in ORDER]
 RTOL32 = 1e-5  # float32: about 7 significant digits; sums of products lose a little more
 RTOL4 = 5e-4  # a number written with 4 significant digits
 NUMBER = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The default model is trained into, and read from, a fresh cache folder rather than the user's."""
-    with pytest.MonkeyPatch.context() as patch:
-        folder = tmp_path_factory.mktemp("xdg")
-        patch.setenv("XDG_CACHE_HOME", str(folder))
-        yield folder
-    ui_model._shared.clear()  # the model trained into this folder must not serve another module's pages
 
 
 @pytest.fixture(scope="module")
