@@ -1,12 +1,14 @@
-"""Fixtures of the AppTest tests: every module gets a fresh cache folder for the default model."""
+"""Fixtures of the AppTest tests: a fresh cache folder for the default model in every module; the test split."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from core.data import load_fashion_mnist
 from ui import model as ui_model
 
 
@@ -19,3 +21,9 @@ def isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         patch.setenv("XDG_CACHE_HOME", str(folder))
         yield folder
     ui_model._shared.clear()
+
+
+@pytest.fixture(scope="module")
+def test_set(fashion_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The real Fashion-MNIST test split (images, labels)."""
+    return load_fashion_mnist("test")

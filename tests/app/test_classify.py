@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from core.data import CLASS_NAMES, load_fashion_mnist
+from core.data import CLASS_NAMES
 from core.explain import explain
 from core.imaging import STEP_NAMES, render_shop_photo, to_fashion_mnist
 from core.model import SoftmaxRegression
@@ -26,11 +26,6 @@ from tests.app.primer_app import figures, open_page, texts
 from ui import model as models
 
 PAGE = "classify"
-
-
-@pytest.fixture(scope="module")
-def test_set(fashion_dir: Path) -> tuple[np.ndarray, np.ndarray]:
-    return load_fashion_mnist("test")
 
 
 @pytest.fixture()

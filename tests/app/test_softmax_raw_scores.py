@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.data import CLASS_NAMES, load_fashion_mnist
+from core.data import CLASS_NAMES
 from core.model import SoftmaxRegression
 from core.softmax import softmax
 from tests.app.primer_app import figures, latex, open_page, texts
@@ -27,11 +27,6 @@ LABEL_OF = [CLASS_NAMES.index(name) for name in ORDER]
 RTOL32 = 1e-5  # float32: about 7 significant digits; sums of products lose a little more
 RTOL4 = 5e-4  # a number written with 4 significant digits
 NUMBER = r"-?\d+(?:\.\d+)?(?:e[-+]?\d+)?"
-
-
-@pytest.fixture(scope="module")
-def test_set(fashion_dir: Path) -> tuple[np.ndarray, np.ndarray]:
-    return load_fashion_mnist("test")
 
 
 @pytest.fixture()

@@ -149,13 +149,19 @@ def test_the_test_curve_caption_is_the_trainers_schedule(at: AppTest) -> None:
     assert "smoothed over about 5 steps" in captions(at)
 
 
-def test_a_paused_run_is_handed_over_as_paused(at: AppTest) -> None:
+def start_a_long_run_and_pause(at: AppTest) -> session.Run:
+    """Start a 30-epoch run at batch 16 (far from done) and pause it; the run, once its thread has paused."""
     at.slider(key="train_epochs").set_value(30).run()
     at.select_slider(key="train_batch").set_value(16).run()
     at.button(key="train_start").click().run()
     (run,) = runs(at)
     at.button(key="train_pause").click().run()
     assert run.run.wait(PATIENCE)
+    return run
+
+
+def test_a_paused_run_is_handed_over_as_paused(at: AppTest) -> None:
+    run = start_a_long_run_and_pause(at)
     at.button(key="train_step").click().run()
     assert run.run.wait(PATIENCE)
     s = run.run.snapshot()
@@ -224,12 +230,7 @@ def test_a_run_trains_and_offers_its_results(at: AppTest) -> None:
 
 
 def test_pause_step_resume_and_reset(at: AppTest) -> None:
-    at.slider(key="train_epochs").set_value(30).run()
-    at.select_slider(key="train_batch").set_value(16).run()
-    at.button(key="train_start").click().run()
-    (run,) = runs(at)
-    at.button(key="train_pause").click().run()
-    assert run.run.wait(PATIENCE)
+    run = start_a_long_run_and_pause(at)
     paused = run.run.snapshot().step
     at.button(key="train_step").click().run()
     assert run.run.wait(PATIENCE)
