@@ -61,7 +61,7 @@ class Stop:
     line: str
     values: Mapping[str, Any] = field(default_factory=dict)
     question: str | None = None  # the id of the question asked here
-    section: str | None = None  # the start of the heading the slide is about, scrolled into view
+    section: str | None = None  # the start of the heading (or "Step k.") the slide is about, scrolled into view
 
     def __post_init__(self) -> None:
         if self.page not in PLAN_STEP_OF_PAGE:
@@ -307,37 +307,43 @@ STOPS: tuple[Stop, ...] = (
         CROSS_ENTROPY,
         "The log rule: log(a / b) = log a − log b.",
         {**SHIRT_OR_BAG, "ce_step": 2},
-        section="From KL to cross-entropy",
+        section="Step 2.",
     ),
     Stop(
         CROSS_ENTROPY,
         "Split the sum in two.",
         {**SHIRT_OR_BAG, "ce_step": 3},
-        section="From KL to cross-entropy",
+        section="Step 3.",
     ),
     Stop(
         CROSS_ENTROPY,
         "The first term depends only on y, not on θ: a constant.",
         {**SHIRT_OR_BAG, "ce_step": 4},
-        section="From KL to cross-entropy",
+        section="Step 4.",
     ),
     Stop(
         CROSS_ENTROPY,
         "What is left is the cross-entropy.",
         {**SHIRT_OR_BAG, "ce_step": 5},
-        section="From KL to cross-entropy",
+        section="Step 5.",
     ),
     Stop(
         CROSS_ENTROPY,
         "Learning means choosing θ to minimise it.",
         {**SHIRT_OR_BAG, "ce_step": 6},
-        section="From KL to cross-entropy",
+        section="Step 6.",
     ),
     Stop(
         CROSS_ENTROPY,
-        "Over all training images: the lecture's double sum, then its one-hot form.",
+        "Over all training images: the lecture's double sum over images i and classes yᵢ ∈ Y.",
+        {**SHIRT_OR_BAG, "ce_step": 7},
+        section="Step 7.",
+    ),
+    Stop(
+        CROSS_ENTROPY,
+        "With one-hot labels one term per image survives: −Σᵢ log f_yᵢ(xᵢ, θ).",
         {**SHIRT_OR_BAG, "ce_step": 8},
-        section="From KL to cross-entropy",
+        section="Step 8.",
     ),
     Stop(
         CROSS_ENTROPY,

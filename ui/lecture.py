@@ -155,7 +155,7 @@ _SCROLL_JS = """<script>
 (() => {
   const stop = %s, heading = %s;
   if (window.__explorerStop === stop) return;
-  const find = () => [...document.querySelectorAll('[data-testid="stMain"] h1, h2, h3, h4, h5')]
+  const find = () => [...document.querySelectorAll('[data-testid="stMain"] :is(h1, h2, h3, h4, h5, p)')]
     .find((h) => h.textContent.trim().startsWith(heading));
   const align = () => {  // the heading just below the sticky strip
     const target = find(), strip = document.querySelector(".st-key-lecture_strip");
