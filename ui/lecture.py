@@ -18,7 +18,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import segno
 import streamlit as st
 
-from core.lecture import PLAN, QUESTIONS, STOPS, Question, on_stop, stop_number
+from core.lecture import PLAN, QUESTIONS, STOPS, Question, on_stop, questions_of, stop_number
 from ui import layout
 
 STOP_KEY = "stop"
@@ -211,11 +211,11 @@ def ask(question: Question, lecture: bool) -> None:
 
 def questions(page_path: str) -> None:
     """Normal mode: the page's predict-then-check questions, at the end of the page."""
-    asked = [QUESTIONS[s.question] for s in STOPS if s.page == page_path and s.question]
+    asked = questions_of(page_path)
     if not asked or layout.is_lecture():
         return
     st.subheader("Check yourself")
-    for question in dict.fromkeys(asked):
+    for question in asked:
         ask(question, lecture=False)
 
 

@@ -83,3 +83,8 @@ def test_on_stop_needs_the_page_and_every_value() -> None:
 def test_the_qr_png_decodes_to_the_url() -> None:
     url = "http://192.168.1.20:8501/cross_entropy?lecture=true&stop=22&ce_f1=0.6&ce_f2=0.4"
     assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(qr_png(url))))] == [url]
+
+
+def test_questions_of_a_page_are_its_stops_questions_in_order() -> None:
+    assert [q.id for q in lecture.questions_of(lecture.RULES)] == ["union_rain_sun", "heads_and_tails"]
+    assert lecture.questions_of(lecture.HOME) == []
