@@ -255,7 +255,7 @@ def main() -> None:
     st.subheader("3 · The answer: f = softmax(z / T)")
     show_answer(e, picked)
     st.subheader("4 · Why? Which pixels pushed z")
-    show_why(e, picked, model)
+    layout.section(show_why, e, picked, model)
 
 
 main()

@@ -186,7 +186,7 @@ def main() -> None:
     st.subheader("Conditioning zooms into B")
     pictures(joint, p_cond)
     st.subheader("Count it: Monte Carlo")
-    monte_carlo(joint, p_cond)
+    layout.section(monte_carlo, joint, p_cond)
 
 
 main()

@@ -304,7 +304,7 @@ def main() -> None:
     for tab, draw in zip(tabs, (axioms, union, product, random_variables), strict=True):
         if tab.open:
             with tab:
-                draw()
+                layout.section(draw)
 
 
 main()

@@ -119,8 +119,10 @@ def show_closet_images(experiment: prob.Experiment, mask: np.ndarray) -> None:
     st.caption(f"One real training image per class, with its P(ω); the classes in A are framed green.{never}")
 
 
-def simulate(experiment: prob.Experiment, mask: np.ndarray, p_a: float, n: int, seed: int) -> None:
-    """Run the experiment N times: observed vs exact per outcome, and the running frequency of A."""
+def simulate(experiment: prob.Experiment, mask: np.ndarray, p_a: float) -> None:
+    """Run the experiment N times (N and the seed set here): observed vs exact per outcome, and the running
+    frequency of A."""
+    n, seed = primer.simulation_controls("ss")
     outcomes = prob.sample(experiment.probabilities, n, seed)[:, 0]
     observed = prob.frequencies(outcomes, len(experiment.outcomes))
     hits = mask[outcomes]
@@ -177,8 +179,7 @@ def main() -> None:
             st.latex(line)
 
     st.subheader("3 · Repeat the experiment N times")
-    n, seed = primer.simulation_controls("ss")
-    simulate(experiment, mask, p_a, n, seed)
+    layout.section(simulate, experiment, mask, p_a)
 
 
 main()

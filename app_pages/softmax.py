@@ -447,7 +447,7 @@ def main() -> None:
         "up to 1. First a real image's scores, then logits to move by hand with a temperature; with three classes "
         "f is a point in a triangle.",
     )
-    show_raw_scores()
+    layout.section(show_raw_scores)
     show_definitions()
     layout.presets("softmax", PRESETS)
     n, temperature = controls()

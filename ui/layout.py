@@ -105,6 +105,19 @@ def is_lecture() -> bool:
     return bool(st.session_state.get(LECTURE_KEY, False))
 
 
+def section(draw: Callable[..., None], *args: Any) -> None:
+    """Draw a page section that has controls of its own, ``draw(*args)``.
+
+    Normal mode runs it as an `st.fragment`: moving one of its controls reruns only this section, not the whole
+    page (a class of students moves controls all the time; bench/bench_class.py). Lecture mode runs it with the
+    page, because the lecture strip above must see every control change ("↩ Back to stop k").
+    """
+    if is_lecture():
+        draw(*args)
+    else:
+        st.fragment(draw)(*args)
+
+
 def header(title: str, intro: str) -> None:
     """Page title and its short introduction (folded into an expander in lecture mode)."""
     st.title(title)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import AppPage
 from ui.navigation import all_pages
@@ -49,7 +50,9 @@ def test_no_sideways_scrolling_on_a_phone_or_a_tablet(app: AppPage, page, viewpo
     assert app.page.evaluate(OVERFLOW) <= 1
     # The content, not the sidebar, is what a student who scanned the code sees first.
     if viewport[0] < 768:
-        assert app.page.locator('[data-testid="stSidebar"]').get_attribute("data-collapsed") == "true"
+        # Streamlit folds it after the resize; wait for that (bounded) rather than read it at once.
+        expect(app.page.locator('[data-testid="stSidebar"]')).to_have_attribute("data-collapsed", "true",
+                                                                                timeout=15_000)
     box = app.page.locator("h1").first.bounding_box()
     assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= viewport[0]
     assert app.exceptions() == []
