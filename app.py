@@ -4,10 +4,12 @@ import streamlit as st
 
 from ui import layout, lecture
 from ui.navigation import all_pages
+from ui.server import configure_process
 
 
 def run() -> None:
     """Page config, lecture-mode sidebar, then the selected page."""
+    configure_process()
     lecture_link = layout.lecture_in_url()
     # A projector has no room for the sidebar: a lecture link opens with it folded (the strip navigates).
     st.set_page_config(page_title="Classification Explorer", page_icon="👕", layout="wide",

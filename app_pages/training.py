@@ -9,15 +9,9 @@ import streamlit as st
 from core.data import CLASS_NAMES
 from core.evaluation import cell_examples, confusion_matrix, worst_confusions
 from core.numbers import fmt
-from core.training import (
-    OPTIMIZERS,
-    SCHEDULES,
-    TERMINAL_STATES,
-    Snapshot,
-    TrainingConfig,
-    TrainingData,
-    trained_model_index,
-)
+from core.optimizers import OPTIMIZERS
+from core.trainer import SCHEDULES, Snapshot, TrainingConfig, TrainingData, trained_model_index
+from core.training_run import TERMINAL_STATES
 from ui import charts, layout
 from ui import model as models
 from ui import training as session
@@ -135,14 +129,17 @@ def buttons(data: TrainingData, settings: dict) -> None:
 
 
 def status(run: session.Run, s: Snapshot) -> None:
-    """One run's state line, progress and messages (divergence explained)."""
+    """One run's state line, progress and messages (a wait for a training slot, divergence explained)."""
     total = s.total_steps
-    acc = f" · test accuracy {fmt(100 * s.epoch_test_accuracy[-1])}%" if s.epoch_test_accuracy else ""
+    acc = f" · test accuracy {fmt(100 * s.epoch_test_accuracy[-1])}%" if len(s.epoch_test_accuracy) else ""
+    state = s.state if s.queue_position is None else "waiting for a training slot"
     st.progress(
         min(1.0, s.step / total),
-        text=f"**{run.name}** — {s.state}: epoch {s.epoch}/{s.config.epochs}, step {s.step}/{total}, "
+        text=f"**{run.name}** — {state}: epoch {s.epoch}/{s.config.epochs}, step {s.step}/{total}, "
         f"{fmt(s.elapsed, 3)} s{acc}",
     )
+    if s.queue_position is not None:
+        st.info(session.queue_message(s.queue_position, session.slots().capacity), icon="⏳")
     if s.state in ("diverged", "failed"):
         layout.error(s.message)
 
@@ -154,6 +151,7 @@ def live(data: TrainingData) -> None:
     @st.fragment(run_every=0.25 if polling else None)
     def view() -> None:
         all_runs = session.runs()
+        st.caption(session.server_caption())
         if not all_runs:
             st.info("No run yet: choose the settings and press **Start new run**.")
             return
@@ -163,7 +161,7 @@ def live(data: TrainingData) -> None:
         for run, s in snaps:
             if run.group == all_runs[-1].group:
                 status(run, s)
-        series = [session.curve_series(r.name, r.colour, s) for r, s in snaps]
+        series = [session.curve_series(r.name, r.colour, s, r.curve) for r, s in snaps]
         latest, s = snaps[-1]
         # While polling, light static drawings (a Plotly re-plot 4× a second costs the browser ~0.2 s a chart and
         # the training thread its CPU); the interactive charts come back as soon as the run stops.
@@ -202,9 +200,8 @@ def confusion(run: session.Run) -> None:
 
     def select_cell() -> None:
         points = st.session_state["train_cm"].selection.points
-        if points:
-            i, j, _ = points[0]["customdata"]
-            st.session_state["train_true"], st.session_state["train_pred"] = CLASS_NAMES[int(i)], CLASS_NAMES[int(j)]
+        if points and {points[0].get("y"), points[0].get("x")} <= set(CLASS_NAMES):  # a cell: (true, predicted)
+            st.session_state["train_true"], st.session_state["train_pred"] = points[0]["y"], points[0]["x"]
 
     true_name = st.session_state.get("train_true", CLASS_NAMES[6])
     pred_name = st.session_state.get("train_pred", CLASS_NAMES[0])

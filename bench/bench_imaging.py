@@ -5,7 +5,7 @@
    that JPEG at 1/8 scale (the least any decoder must do: entropy-decode every byte), Pillow decoding it in
    full (what a naive pipeline pays before any work), and the same path for the 28×28 test image as PNG.
 2. Accuracy. Test images rendered as shop photos (`core.imaging.render_shop_photo`) and brought back by the
-   pipeline, against the raw test images, with a model trained by `core.training`'s defaults.
+   pipeline, against the raw test images, with a model trained by `core.trainer`'s defaults.
 
 Usage: python bench/bench_imaging.py [--n 10000] [--repeats 15]
 """
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from core.data import load_fashion_mnist
 from core.imaging import shop_photo_accuracy, to_fashion_mnist
-from core.training import Trainer, TrainingConfig, TrainingData
+from core.trainer import Trainer, TrainingConfig, TrainingData
 
 SIZE = (6000, 4000)
 

@@ -56,7 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.model import N_PIXELS
-from core.training import Trainer, TrainingConfig, TrainingData
+from core.trainer import Trainer, TrainingConfig, TrainingData
 
 MB = 1 << 20
 TICK = os.sysconf("SC_CLK_TCK")
@@ -280,14 +280,16 @@ def headless(data: TrainingData, epochs: int, label: str, fragment: bool = False
     redraws: list[float] = []
 
     def fragment_loop() -> None:
+        from core.curves import SmoothedCurve
         from core.data import CLASS_NAMES
         from ui import charts
-        from ui.training import curve_series
+        from ui.training import curve_series, smoothing_span
 
+        curve = SmoothedCurve(smoothing_span(trainer.steps_per_epoch))
         while not stop.is_set():  # what the live view draws while a run trains (app_pages/training.py)
             started = time.perf_counter()
             s = trainer.snapshot()
-            charts.curves_svg([curve_series("#1", charts.RUN_COLOURS[0], s)])
+            charts.curves_svg([curve_series("#1", charts.RUN_COLOURS[0], s, curve)])
             charts.weights_svg(s.W, list(CLASS_NAMES))
             redraws.append(time.perf_counter() - started)
             stop.wait(max(0.0, 0.25 - (time.perf_counter() - started)))

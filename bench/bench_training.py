@@ -1,4 +1,4 @@
-"""Speed and memory of the softmax-regression trainer (core.training), as figures against same-run floors.
+"""Speed and memory of the softmax-regression trainer (core.trainer), as figures against same-run floors.
 
 - Seconds per epoch (60 000 images, batch 256, float32, Adam + cross-entropy) against the bare GEMM time of
   that epoch: the two matrix products per batch, X_b @ Wᵀ and Gᵀ @ X_b, on the same batches, measured
@@ -21,7 +21,7 @@ import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.model import N_PIXELS
-from core.training import Trainer, TrainingConfig, TrainingData, TrainingRun, epoch_batches
+from core.trainer import Trainer, TrainingConfig, TrainingData, epoch_batches
+from core.training_run import TrainingRun
 
 TARGET = 0.84
 MB = 1 << 20
@@ -155,7 +156,7 @@ def epoch_speed(data: TrainingData, repeats: int, label: str, limit: BlasLimit) 
     print(f"  load average now {os.getloadavg()[0]:.2f}")
 
 
-def _first_reaching(accuracies: tuple[float, ...] | list[float], seconds: tuple[float, ...] | list[float]) -> str:
+def _first_reaching(accuracies: Sequence[float], seconds: Sequence[float]) -> str:
     for accuracy, t in zip(accuracies, seconds):
         if accuracy >= TARGET:
             return f"{t:.2f} s"
@@ -164,12 +165,12 @@ def _first_reaching(accuracies: tuple[float, ...] | list[float], seconds: tuple[
 
 def ours(data: TrainingData, config: TrainingConfig) -> None:
     result = Trainer(data, config).run()
-    best = max(result.epoch_test_accuracy)
-    print(f"\n## core.training, CLI defaults ({config.optimizer}, η {config.learning_rate:g} {config.schedule}, "
+    best = float(result.epoch_test_accuracy.max())
+    print(f"\n## core.trainer, CLI defaults ({config.optimizer}, η {config.learning_rate:g} {config.schedule}, "
           f"batch {config.batch_size}, {config.epochs} epochs), test accuracy at epoch ends")
     print(f"  time to {TARGET} test accuracy: {_first_reaching(result.epoch_test_accuracy, result.epoch_seconds)}"
           f" (training time, evaluations included); best test accuracy {best:.4f} "
-          f"(epoch {result.epoch_test_accuracy.index(best) + 1}); {result.elapsed / config.epochs:.3f} s per epoch")
+          f"(epoch {int(result.epoch_test_accuracy.argmax()) + 1}); {result.elapsed / config.epochs:.3f} s per epoch")
 
 
 def pytorch(data: TrainingData, config: TrainingConfig, threads: int | None) -> None:

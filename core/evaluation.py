@@ -35,26 +35,3 @@ def worst_confusions(matrix: ArrayLike, k: int = 5) -> list[tuple[int, int, int]
     np.fill_diagonal(c, -1)
     flat = np.argsort(-c, axis=None, kind="stable")[:k]
     return [(int(i), int(j), int(c[i, j])) for i, j in zip(*np.unravel_index(flat, c.shape), strict=True) if c[i, j] > 0]
-
-
-def smoothed(values: ArrayLike, span: int) -> NDArray[np.float64]:
-    """Exponential moving average with the usual span (α = 2/(span+1)); span ≤ 1 returns the values."""
-    v = np.asarray(values, dtype=np.float64)
-    if span <= 1 or v.size == 0:
-        return v
-    alpha = 2.0 / (span + 1.0)
-    out = np.empty_like(v)
-    acc = v[0]
-    for i, x in enumerate(v):
-        acc = alpha * x + (1.0 - alpha) * acc
-        out[i] = acc
-    return out
-
-
-def thinned(x: ArrayLike, y: ArrayLike, max_points: int = 400) -> tuple[list[float], list[float]]:
-    """Every k-th point (and always the last) so that at most about `max_points` are drawn."""
-    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-    k = max(1, -(-len(x) // max_points))
-    keep = np.r_[np.arange(0, len(x), k), len(x) - 1] if len(x) else np.arange(0)
-    keep = np.unique(keep)
-    return x[keep].tolist(), y[keep].tolist()

@@ -464,14 +464,16 @@ def confusion_heatmap(matrix: list | object, class_names: list[str], selected: t
         "type": "heatmap", "z": np.sqrt(share), "x": class_names, "y": class_names, "text": c,
         "texttemplate": "%{text}", "textfont": {"size": 13},
         "colorscale": [[0.0, "#ffffff"], [1.0, PALETTE["probability"]]], "zmin": 0, "zmax": 1, "showscale": False,
-        "customdata": share, "xgap": 1, "ygap": 1,
-        "hovertemplate": "true %{y}, predicted %{x}: %{text} images (%{customdata:.1%} of the row)<extra></extra>",
+        "xgap": 1, "ygap": 1, "hoverinfo": "skip",
     }]  # fmt: skip
-    ii, jj = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    # The hover label and the click both belong to the markers: Plotly sends no click for a trace that skips hover.
+    ii, jj = (a.ravel() for a in np.meshgrid(np.arange(n), np.arange(n), indexing="ij"))
     traces.append({
-        "type": "scatter", "x": [class_names[j] for j in jj.ravel()], "y": [class_names[i] for i in ii.ravel()],
-        "mode": "markers", "marker": {"symbol": "square", "size": 30, "opacity": 0.001},
-        "customdata": np.stack([ii.ravel(), jj.ravel()], 1), "hoverinfo": "skip", "showlegend": False,
+        "type": "scatter", "x": [class_names[j] for j in jj], "y": [class_names[i] for i in ii],
+        "mode": "markers", "marker": {"symbol": "square", "size": 30, "opacity": 0.001}, "showlegend": False,
+        "customdata": [[int(c[i, j]), float(share[i, j])] for i, j in zip(ii, jj, strict=True)],
+        "hovertemplate": "true %{y}, predicted %{x}: %{customdata[0]} images (%{customdata[1]:.1%} of the row)"
+                         "<extra></extra>",
     })  # fmt: skip
     if selected is not None:
         i, j = selected

@@ -1,57 +1,39 @@
 """Training runs bound to a Streamlit session: the shared features, this session's runs, their curves.
 
 The float32 feature matrices are built once per process (`st.cache_resource`) from the cached raw images and
-shared read-only by every session and run. A session keeps its runs in `st.session_state`; when the session
-ends (tab closed), the runs are dropped and `TrainingRun`'s finaliser stops their threads.
+shared read-only by every session and run. A session keeps its runs in `st.session_state` and records them in
+the process's registry (`ui.server`): when the session ends (its tab closed, and not reopened within
+`server.disconnectedSessionTTL` seconds), the registry's reaper stops them. A run at full speed trains while it
+holds one of the server's training slots, and waits in their queue meanwhile.
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 
 import numpy as np
 import streamlit as st
-from threadpoolctl import threadpool_limits
 
-from core.evaluation import smoothed, thinned
+from core.curves import SmoothedCurve
 from core.model import SoftmaxRegression
 from core.numbers import fmt
-from core.training import (
-    ADAM_BETAS,
-    ADAM_EPS,
-    MOMENTUM,
-    Snapshot,
-    StepPlan,
-    TrainingConfig,
-    TrainingData,
-    TrainingRun,
-    model_status,
-    step_plan,
-    stop_all,
-)
+from core.optimizers import ADAM_BETAS, ADAM_EPS, MOMENTUM
+from core.trainer import Snapshot, StepPlan, TrainingConfig, TrainingData, model_status, step_plan
+from core.training_run import TrainingRun, TrainingSlots, stop_all
 from ui import charts
 from ui.data import dataset
+from ui.server import register, training_server
 
 RUNS_KEY = "train_runs"
+COUNT_KEY = "train_run_count"  # runs started by this session since its last Reset: numbers and colours them
 MAX_RUNS = 6
-# Seconds a Python thread may hold the GIL before another that waits gets it (CPython's default: 0.005).
-# The training thread drops the GIL in every NumPy call and must win it back each time; while the live view
-# runs Python in the server thread, a shorter interval keeps it from waiting 5 ms each time.
-SWITCH_INTERVAL = 0.0005
 STEP_PATIENCE = 10.0  # seconds "Step +1" waits for its step (a full-batch step takes ~0.1 s)
 LOSS_NAMES = {"ce": "cross-entropy", "mse": "squared error"}  # what the user reads; "mse" is the config value
 
 
 @st.cache_resource(show_spinner="Standardising 70 000 images into the feature matrix …")
 def _features(_train: tuple, _test: tuple) -> TrainingData:
-    """Built once per process (the arguments are the process-wide cached arrays, not hashed).
-
-    Also limits BLAS to one thread for the process: each run is one thread, and on a small server two runs
-    (or two sessions) then share the cores instead of fighting over them (see bench/bench_training.py).
-    """
-    threadpool_limits(1, "blas")
-    sys.setswitchinterval(SWITCH_INTERVAL)
+    """Built once per process (the arguments are the process-wide cached arrays, not hashed)."""
     return TrainingData.from_images(_train[0], _train[1], _test[0], _test[1])
 
 
@@ -66,12 +48,14 @@ def training_data() -> tuple[TrainingData | None, str]:
 
 @dataclass
 class Run:
-    """One run of this session: a name for the legend, its colour, the background `TrainingRun`."""
+    """One run of this session: a name for the legend, its colour, the background `TrainingRun`, the runs
+    started with it (``group``), its smoothed training curves so far and its latest snapshot."""
 
     name: str
     colour: str
     run: TrainingRun
     group: int
+    curve: SmoothedCurve = field(repr=False)
     snapshot: Snapshot | None = field(default=None, repr=False)
 
 
@@ -93,7 +77,7 @@ def describe(config: TrainingConfig) -> str:
 
 
 def plan(config: TrainingConfig, data: TrainingData) -> StepPlan:
-    """How a run of ``config`` steps through ``data`` (`core.training.step_plan`, what the `Trainer` follows)."""
+    """How a run of ``config`` steps through ``data`` (`core.trainer.step_plan`, what the `Trainer` follows)."""
     return step_plan(config, len(data.y_train), len(data.y_test))
 
 
@@ -102,16 +86,29 @@ def watchable_pace(config: TrainingConfig, data: TrainingData) -> float:
     return max(2.0, plan(config, data).steps_per_epoch / 10.0)
 
 
+def slots() -> TrainingSlots:
+    """The server's training slots, shared by every session."""
+    return training_server().slots
+
+
 def start(data: TrainingData, configs: list[TrainingConfig], init_scale: float, watchable: bool) -> None:
-    """Start one run per config, all from the same θ₀ (W ~ N(0, σ₀²) from the first config's seed, b = 0)."""
+    """Start one run per config, all from the same θ₀ (W ~ N(0, σ₀²) from the first config's seed, b = 0).
+
+    Runs are numbered, and coloured, by this session's count of runs started (`COUNT_KEY`): the oldest of more
+    than `MAX_RUNS` are stopped and dropped, the numbers go on.
+    """
     existing = runs()
     group = existing[-1].group + 1 if existing else 0
     theta0 = SoftmaxRegression.initial(data.mean, data.std, seed=configs[0].seed, scale=init_scale)
     for config in configs:
-        colour = charts.RUN_COLOURS[len(existing) % len(charts.RUN_COLOURS)]
+        number = st.session_state.get(COUNT_KEY, 0) + 1
+        st.session_state[COUNT_KEY] = number
+        colour = charts.RUN_COLOURS[(number - 1) % len(charts.RUN_COLOURS)]
         pace = watchable_pace(config, data) if watchable else None
-        run = TrainingRun(data, config, initial=theta0, steps_per_second=pace)
-        existing.append(Run(f"#{len(existing) + 1} {describe(config)}", colour, run, group))
+        run = TrainingRun(data, config, initial=theta0, steps_per_second=pace, slots=slots())
+        curve = SmoothedCurve(smoothing_span(plan(config, data).steps_per_epoch))
+        existing.append(Run(f"#{number} {describe(config)}", colour, run, group, curve))
+        register(run)
         run.start()
     dropped = existing[:-MAX_RUNS]
     del existing[:-MAX_RUNS]
@@ -140,9 +137,10 @@ def step(n: int = 1) -> None:
 
 
 def reset() -> None:
-    """Stop and forget every run of this session."""
+    """Stop and forget every run of this session; the next run is #1 again."""
     stop_all(r.run for r in runs())
     runs().clear()
+    st.session_state[COUNT_KEY] = 0
 
 
 def snapshots(which: list[Run]) -> list[tuple[Run, Snapshot]]:
@@ -161,25 +159,42 @@ def probabilities_on_test_set(s: Snapshot) -> np.ndarray:
     return _probabilities_on_test_set(s.W, s.b, s.mean, s.std)
 
 
-def smoothing_span(s: Snapshot) -> int:
+def smoothing_span(steps_per_epoch: int) -> int:
     """Steps the training curves are smoothed over: a tenth of an epoch (1, not smoothed, below 20 steps)."""
-    return max(1, s.steps_per_epoch // 10)
+    return max(1, steps_per_epoch // 10)
 
 
-def curve_series(name: str, colour: str, s: Snapshot) -> dict:
-    """A run's curves for `charts.training_curves` / `charts.curves_svg`: smoothed per-step train metrics and
-    the test evaluations, against epochs; ``epochs`` is the run's planned length."""
+def curve_series(name: str, colour: str, s: Snapshot, curve: SmoothedCurve) -> dict:
+    """A run's curves for `charts.training_curves` / `charts.curves_svg`: the per-step training 𝓛 and accuracy,
+    smoothed, at a bounded number of steps (``curve``, fed here the steps of ``s`` it has not seen: the cost
+    does not grow with the run's length), and the test evaluations, against epochs; ``epochs`` is the run's
+    planned length. Step t (0-based) ends at epoch (t + 1)/S."""
+    curve.extend(s.step_loss[curve.count:], s.step_accuracy[curve.count:])
+    steps, (train_loss, train_accuracy) = curve.points()
     per_epoch = s.steps_per_epoch
-    steps = [(i + 1) / per_epoch for i in range(len(s.step_loss))]
-    span = smoothing_span(s)
-    train_x, train_loss = thinned(steps, smoothed(s.step_loss, span))
-    _, train_accuracy = thinned(steps, smoothed(s.step_accuracy, span))
-    test_x = [k / per_epoch for k in s.eval_step]
     return {
-        "name": name, "colour": colour, "epochs": s.config.epochs, "train_x": train_x, "train_loss": train_loss,
-        "train_accuracy": train_accuracy, "test_x": test_x, "test_loss": list(s.eval_loss),
-        "test_accuracy": list(s.eval_accuracy),
+        "name": name, "colour": colour, "epochs": s.config.epochs, "train_x": [(t + 1) / per_epoch for t in steps],
+        "train_loss": train_loss, "train_accuracy": train_accuracy, "test_x": (s.eval_step / per_epoch).tolist(),
+        "test_loss": s.eval_loss.tolist(), "test_accuracy": s.eval_accuracy.tolist(),
     }  # fmt: skip
+
+
+def queue_message(position: int, capacity: int) -> str:
+    """What a run waiting for a training slot is told, ``position`` runs being ahead of it in the queue."""
+    ahead = "yours is next" if position == 0 else f"{position} run{'s' * (position != 1)} ahead of yours"
+    return f"Waiting for a training slot: {ahead} (this server trains {capacity} at full speed at once)."
+
+
+def server_caption() -> str:
+    """How busy training is on this server, over every session: the slots in use (runs at full speed), the runs
+    waiting for one, and the runs at the watchable pace, which need none."""
+    server = training_server()
+    s = server.slots
+    paced = sum(1 for r in server.sessions.runs() if r.steps_per_second and r.state == "running")
+    waiting = s.waiting
+    return (f"Server-wide, every session: {s.in_use} of {s.capacity} training slots in use (runs at full speed)"
+            f"{f', {waiting} waiting for one' if waiting else ''}; {paced} run{'s' * (paced != 1)} at the watchable "
+            "pace (no slot needed).")
 
 
 # ---- what the page says about the runs: formulas and captions, from the trainer's own plan ---------------
@@ -276,7 +291,7 @@ def curves_caption(runs: list[tuple[str, Snapshot]], data: TrainingData) -> str:
     """The caption under the curves of ``runs`` (name, snapshot): what the solid and dashed lines are, run by
     run where the runs differ."""
     plans = [(name, plan(s.config, data), s) for name, s in runs]
-    spans = {smoothing_span(s) for _, _, s in plans}
+    spans = {smoothing_span(s.steps_per_epoch) for _, _, s in plans}
     decay = any(s.config.weight_decay for _, _, s in plans)
     solid = "Solid: the loss 𝓛" + (" (without the λ/2‖W‖² term)" if decay else "") + (
         " and accuracy on each step's training batch, before its update")
@@ -301,5 +316,5 @@ def curves_caption(runs: list[tuple[str, Snapshot]], data: TrainingData) -> str:
 
 
 def run_model_status(run: Run, s: Snapshot) -> str:
-    """What the model of a run is: its name and `core.training.model_status`."""
+    """What the model of a run is: its name and `core.trainer.model_status`."""
     return f"{run.name} — {model_status(s)}"

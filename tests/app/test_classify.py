@@ -21,7 +21,7 @@ from core.imaging import STEP_NAMES, render_shop_photo, to_fashion_mnist
 from core.model import SoftmaxRegression
 from core.numbers import fmt
 from core.softmax import softmax
-from core.training import TrainingData
+from core.trainer import TrainingData
 from tests.app.primer_app import figures, open_page, texts
 from ui import model as models
 

@@ -17,7 +17,8 @@ from streamlit.testing.v1 import AppTest
 
 from core.model import SoftmaxRegression
 from core.numbers import fmt
-from core.training import model_status, stop_all
+from core.trainer import model_status
+from core.training_run import stop_all
 from tests.app.primer_app import figures, latex, open_page, texts
 from ui import training as session
 
@@ -131,7 +132,7 @@ def test_the_test_curve_caption_is_the_trainers_schedule(at: AppTest) -> None:
     at.button(key="train_start").click().run()
     wait_until_done(at)
     (gd,) = runs(at)
-    assert gd.snapshot.eval_step == (1, 2)  # one step an epoch, evaluated after each: twice in two epochs
+    assert gd.snapshot.eval_step.tolist() == [1, 2]  # one step an epoch, evaluated after each: twice in two epochs
     assert ("Dashed: the first 2\u202f000 test images, after every step, which is once an epoch: each step uses "
             "every training image.") in captions(at)
     assert "(not smoothed)" in captions(at)
@@ -226,7 +227,7 @@ def test_a_run_trains_and_offers_its_results(at: AppTest) -> None:
     assert ("Solid: the loss 𝓛 and accuracy on each step's training batch, before its update, smoothed over about "
             "23 steps (exponential moving average). Dashed: the first 2\u202f000 test images, every 47 steps (5 times "
             "an epoch).") in texts(at.caption)
-    assert run.snapshot.eval_step == (47, 94, 141, 188, 235)
+    assert run.snapshot.eval_step.tolist() == [47, 94, 141, 188, 235]
 
 
 def test_pause_step_resume_and_reset(at: AppTest) -> None:
@@ -295,3 +296,67 @@ def test_lecture_mode(at: AppTest) -> None:
     at.sidebar.toggle(key="lecture").set_value(True).run()
     assert not at.exception
     assert any(e.label == "Notes" for e in at.expander)
+
+
+def test_every_run_keeps_its_own_number_and_colour(at: AppTest) -> None:
+    """Runs are numbered by the session's count, not by the list the oldest fall out of after six."""
+    at.button(key="train_preset_3").click().run()  # diverges at its second step: quick runs
+    for _ in range(8):
+        at.button(key="train_start").click().run()
+        wait_until_done(at)
+    shown = runs(at)
+    assert [r.name.split(" ", 1)[0] for r in shown] == ["#3", "#4", "#5", "#6", "#7", "#8"]
+    assert len({r.colour for r in shown}) == session.MAX_RUNS  # six runs, six colours
+    assert status_lines(at)[0].startswith(f"**{shown[-1].name}** — diverged")
+    at.button(key="train_reset").click().run()
+    at.button(key="train_start").click().run()
+    wait_until_done(at)
+    assert [r.name.split(" ", 1)[0] for r in runs(at)] == ["#1"]
+
+
+def test_a_run_waits_in_line_for_a_training_slot(at: AppTest) -> None:
+    slots = session.slots()
+    others = [f"another session's run {k}" for k in range(slots.capacity)]
+    try:
+        for ticket in others:  # every slot of the server is taken
+            assert slots.acquire(ticket, lambda: False)
+        at.toggle(key="train_compare").set_value(True).run()
+        at.button(key="train_start").click().run()
+        ce, mse = runs(at)
+        deadline = time.monotonic() + PATIENCE
+        while (ce.run.snapshot().queue_position, mse.run.snapshot().queue_position) != (0, 1):
+            assert time.monotonic() < deadline, "the runs never joined the queue"
+            time.sleep(0.05)
+        at.run()
+        k = slots.capacity
+        assert (f"Waiting for a training slot: yours is next (this server trains {k} at full speed at once)."
+                in texts(at.info))
+        assert "Waiting for a training slot: 1 run ahead of yours" in texts(at.info)
+        assert all("waiting for a training slot: epoch 0/1, step 0/235" in line for line in status_lines(at))
+        assert (f"Server-wide, every session: {k} of {k} training slots in use (runs at full speed), 2 waiting for "
+                "one; 0 runs at the watchable pace (no slot needed).") in captions(at)
+        slots.release(others[0])  # one slot free: the two train one after the other
+        wait_until_done(at)
+        assert [r.snapshot.state for r in (ce, mse)] == ["finished", "finished"]
+        assert f"{k - 1} of {k} training slots in use (runs at full speed); 0 runs" in captions(at)
+    finally:
+        for ticket in others:
+            slots.release(ticket)
+
+
+def test_the_queue_message_counts_the_runs_ahead() -> None:
+    assert session.queue_message(3, 4) == (
+        "Waiting for a training slot: 3 runs ahead of yours (this server trains 4 at full speed at once).")
+    assert "1 run ahead of yours" in session.queue_message(1, 8)
+
+
+def test_the_page_counts_the_servers_paced_runs(fashion_dir: Path) -> None:
+    at = open_page(PAGE, {"train_epochs": "30"})  # full speed off: the watchable pace, minutes for 30 epochs
+    try:
+        at.button(key="train_start").click().run()
+        assert "training slots in use (runs at full speed); 1 run at the watchable pace (no slot needed)." in (
+            captions(at))
+        at.button(key="train_reset").click().run()
+        assert "; 0 runs at the watchable pace" in captions(at)
+    finally:
+        stop_all(r.run for r in runs(at))

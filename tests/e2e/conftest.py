@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import socket
@@ -37,9 +38,10 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start `streamlit run app.py` on a free loopback port; stop it after the session."""
+@contextlib.contextmanager
+def serve(tmp_path_factory: pytest.TempPathFactory, *options: str) -> Iterator[str]:
+    """Run `streamlit run app.py` (with extra command-line ``options``) on a free loopback port, with its own cache
+    folder; yield its URL, and stop it afterwards."""
     port = _free_port()
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     with open(log, "wb") as out:
@@ -47,7 +49,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             [
                 sys.executable, "-m", "streamlit", "run", "app.py",
                 "--server.headless", "true", "--server.address", "127.0.0.1",
-                "--server.port", str(port), "--browser.gatherUsageStats", "false",
+                "--server.port", str(port), "--browser.gatherUsageStats", "false", *options,
             ],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
             env={**os.environ, "XDG_CACHE_HOME": str(tmp_path_factory.mktemp("cache"))},
@@ -65,12 +67,21 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 proc.kill()
                 pytest.fail(f"streamlit server did not start:\n{log.read_text(errors='replace')}")
             time.sleep(0.3)
-        yield url
-        proc.terminate()
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app's server for the test session."""
+    with serve(tmp_path_factory) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""The live training page in Chromium: a run started in the browser updates its curves and W by itself."""
+"""The live training page in Chromium: a run started in the browser updates its curves and W by itself; divergence is
+explained; a click on a confusion-matrix cell opens its images."""
 
 from __future__ import annotations
 
@@ -79,3 +80,34 @@ def test_divergence_is_explained_not_drawn(app: AppPage, fashion_dir) -> None:
     expect(alert).to_be_visible(timeout=60_000)
     expect(alert).to_contain_text("Lower the learning rate")
     assert app.exceptions() == []
+
+
+# Where the centre of cell (true i, predicted j) of the confusion matrix is on the screen, from the plot's own
+# axes: l2p maps a category's index to a pixel of the plot area, _offset places that area in the chart's div.
+CELL_JS = """([i, j]) => {
+  const gd = [...document.querySelectorAll('.js-plotly-plot')].find(g => g.data && g.data[0].type === 'heatmap'
+                                                                      && g.data.length > 1);
+  const box = gd.getBoundingClientRect(), xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+  return {x: box.left + xa._offset + xa.l2p(j), y: box.top + ya._offset + ya.l2p(i), count: gd._fullData[0].text[i][j]};
+}"""
+
+
+def test_a_click_on_a_confusion_matrix_cell_opens_its_images(app: AppPage, fashion_dir) -> None:
+    app.open("training", "train_fast=true&train_epochs=1", wait_for='button:has-text("Start new run")')
+    app.page.get_by_role("button", name="Start new run").click()
+    expect(app.page.locator(PROGRESS).first).to_contain_text("finished", timeout=120_000)
+    app.wait()
+    heading = app.page.get_by_text("Confusion matrix on the 10 000 test images")
+    expect(heading).to_be_visible(timeout=60_000)
+    heading.scroll_into_view_if_needed()
+    caption = app.page.locator('[data-testid="stMarkdownContainer"]', has_text="images misclassified as").first
+    expect(caption).to_contain_text("Shirt images misclassified as T-shirt/top")  # the default cell
+    app.page.locator(".js-plotly-plot .nsewdrag").first.wait_for(timeout=30_000)
+    cell = app.page.evaluate(CELL_JS, [2, 4])  # true Pullover, predicted Coat: not the default cell
+    app.page.mouse.click(cell["x"], cell["y"])
+    expect(caption).to_contain_text(f"{cell['count']} Pullover images misclassified as Coat", timeout=30_000)
+    app.wait()
+    assert "train_true=Pullover" in app.page.url and "train_pred=Coat" in app.page.url
+    expect(app.page.get_by_text("most confident, with f(Coat)")).to_be_visible()
+    assert app.exceptions() == []
+    assert app.errors() == []

@@ -1,4 +1,4 @@
-"""Confusion matrix, its cells' images, and the curve helpers, against direct counting."""
+"""Confusion matrix and its cells' images, against direct counting."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.evaluation import cell_examples, confusion_matrix, smoothed, thinned, worst_confusions
+from core.evaluation import cell_examples, confusion_matrix, worst_confusions
 
 labels = st.lists(st.integers(0, 9), min_size=1, max_size=200)
 
@@ -52,23 +52,3 @@ def test_worst_confusions_skip_the_diagonal() -> None:
     c = np.diag([100] * 10)
     c[6, 0], c[2, 4], c[4, 6] = 30, 50, 5
     assert worst_confusions(c, k=5) == [(2, 4, 50), (6, 0, 30), (4, 6, 5)]
-
-
-def test_smoothed_is_an_exponential_moving_average() -> None:
-    v = [1.0, 0.0, 0.0, 4.0]
-    alpha = 2 / 4
-    expected, acc = [], v[0]
-    for x in v:
-        acc = alpha * x + (1 - alpha) * acc
-        expected.append(acc)
-    np.testing.assert_allclose(smoothed(v, 3), expected)
-    np.testing.assert_array_equal(smoothed(v, 1), v)
-
-
-@given(st.integers(0, 5000), st.integers(1, 700))
-def test_thinned_keeps_the_ends_and_at_most_about_max_points(n: int, max_points: int) -> None:
-    x = np.arange(n, dtype=float)
-    tx, ty = thinned(x, x * 2, max_points)
-    assert len(tx) == len(ty) <= max_points + 1
-    if n:
-        assert tx[0] == 0 and tx[-1] == n - 1 and ty == [2 * t for t in tx]

@@ -3,7 +3,7 @@
 - A clean 28×28 test image uploaded as PNG comes back essentially unchanged.
 - Test images rendered as shop photos (dark item on off-white, 10–20× larger, off-centre, JPEG, some tinted)
   and brought back by the pipeline are classified almost as well as the raw images, by a model trained
-  for a few seconds with core.training.
+  for a few seconds with core.trainer.
 
 Needs the dataset (FASHION_MNIST_DIR): fails under CI when it is missing, skips elsewhere.
 """
@@ -20,7 +20,7 @@ from PIL import Image
 from core.data import DatasetError, load_fashion_mnist
 from core.imaging import shop_photo_accuracy, to_fashion_mnist
 from core.model import SoftmaxRegression
-from core.training import Trainer, TrainingConfig, TrainingData
+from core.trainer import Trainer, TrainingConfig, TrainingData
 
 N_ROUND_TRIP = 1000
 N_SHOP = 1000
