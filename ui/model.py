@@ -8,6 +8,7 @@ that does not load is replaced by a freshly trained one. Uploaded model files ar
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import tempfile
@@ -22,7 +23,7 @@ import streamlit as st
 from core.data import cache_dir
 from core.model import ModelFileError, SoftmaxRegression
 from core.numbers import fmt
-from core.training import Snapshot, Trainer, TrainingConfig, TrainingData
+from core.trainer import Snapshot, Trainer, TrainingConfig, TrainingData
 from ui import layout
 from ui.data import dataset, get_data_panel
 from ui.training import LOSS_NAMES, training_data
@@ -104,7 +105,11 @@ def _shared() -> _Shared:
 
 
 def default_model() -> tuple[SoftmaxRegression | None, str]:
-    """The default model, loaded from disk or trained now with a progress bar; or (None, how to get the data)."""
+    """The default model, loaded from disk or trained now with a progress bar; or (None, how to get the data).
+
+    The sessions of a process wait on a thread lock; processes sharing the cache folder (deploy/serve.sh starts
+    several) on an flock of a lock file beside the model, so the first trains it and the others load its file.
+    """
     shared = _shared()
     if shared.model is not None:
         return shared.model, ""
@@ -112,8 +117,21 @@ def default_model() -> tuple[SoftmaxRegression | None, str]:
         with st.spinner("Another session is training the default model; it takes a few seconds …"):
             shared.lock.acquire()
     message = ""
+    lock_fd = -1
     try:
         if shared.model is None:
+            path = default_model_path()
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                lock_fd = os.open(path.with_name(f"{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError:
+                pass  # an unwritable cache folder: train here without saving, as load_or_train does
+            if lock_fd >= 0:
+                try:
+                    fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    with st.spinner("Another process is training the default model; it takes a few seconds …"):
+                        fcntl.flock(lock_fd, fcntl.LOCK_EX)
             bar = st.empty()
 
             def data() -> TrainingData | None:
@@ -127,9 +145,11 @@ def default_model() -> tuple[SoftmaxRegression | None, str]:
                 bar.progress(s.epoch / s.config.epochs, text=f"Training the default model: epoch {s.epoch} of "
                              f"{s.config.epochs}, test accuracy {fmt(100 * s.epoch_test_accuracy[-1], 3)}%")
 
-            shared.model = load_or_train(default_model_path(), data, progress)
+            shared.model = load_or_train(path, data, progress)
             bar.empty()
     finally:
+        if lock_fd >= 0:
+            os.close(lock_fd)  # releases the flock
         shared.lock.release()
     return shared.model, message
 
