@@ -6,6 +6,7 @@ larger type and charts, prose folded away, derivations revealed with a big "next
 
 from __future__ import annotations
 
+import functools
 import html
 import inspect
 from collections.abc import Callable, Mapping, Sequence
@@ -206,11 +207,17 @@ def stepper(key: str, steps: Sequence[tuple[str, str]], render: Callable[[int, s
     return shown
 
 
+@functools.cache
+def _source(fn: Callable[..., Any]) -> str:
+    """A function's source, read once per process (tokenising the module on every rerun costs ~1 ms)."""
+    return inspect.getsource(fn)
+
+
 def show_code(*functions: Callable[..., Any], label: str = "Show the NumPy behind this") -> None:
     """An expander with the source of the core functions that computed what the page shows."""
     with st.expander(label):
         for fn in functions:
-            st.code(inspect.getsource(fn), language="python")
+            st.code(_source(fn), language="python")
 
 
 def error(message: str) -> None:
