@@ -61,6 +61,11 @@ fi
 "$python" -c 'import streamlit' 2>/dev/null || die "$python cannot import streamlit: pip install -r requirements.txt"
 export PYTHON=$python
 
+# Training slots (runs at full speed at once) are counted per process; by default share the machine's 2 per core
+# among the processes instead of giving each process all of them.
+cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN)
+export EXPLORER_TRAINING_SLOTS=${EXPLORER_TRAINING_SLOTS:-$(((2 * cores + processes - 1) / processes))}
+
 nginx=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 [[ -x $nginx ]] || die "nginx not found (looked on PATH and at /usr/sbin/nginx): apt-get install nginx, or set NGINX"
 
