@@ -192,7 +192,7 @@ def server_caption() -> str:
     s = server.slots
     paced = sum(1 for r in server.sessions.runs() if r.steps_per_second and r.state == "running")
     waiting = s.waiting
-    return (f"Server-wide, every session: {s.in_use} of {s.capacity} training slots in use (runs at full speed)"
+    return (f"This server, all sessions: {s.in_use} of {s.capacity} training slots in use (runs at full speed)"
             f"{f', {waiting} waiting for one' if waiting else ''}; {paced} run{'s' * (paced != 1)} at the watchable "
             "pace (no slot needed).")
 

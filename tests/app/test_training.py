@@ -333,7 +333,7 @@ def test_a_run_waits_in_line_for_a_training_slot(at: AppTest) -> None:
                 in texts(at.info))
         assert "Waiting for a training slot: 1 run ahead of yours" in texts(at.info)
         assert all("waiting for a training slot: epoch 0/1, step 0/235" in line for line in status_lines(at))
-        assert (f"Server-wide, every session: {k} of {k} training slots in use (runs at full speed), 2 waiting for "
+        assert (f"This server, all sessions: {k} of {k} training slots in use (runs at full speed), 2 waiting for "
                 "one; 0 runs at the watchable pace (no slot needed).") in captions(at)
         slots.release(others[0])  # one slot free: the two train one after the other
         wait_until_done(at)
