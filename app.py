@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from ui import layout, lecture
+from ui import layout, lecture, live_class
 from ui.navigation import all_pages
 from ui.server import configure_process
 
@@ -18,16 +18,23 @@ def run() -> None:
     pages = {p.path: st.Page(p.path, title=p.title, icon=p.icon, default=i == 0) for i, p in enumerate(infos)}
     page = st.navigation(list(pages.values()))
     path = next(p for p, candidate in pages.items() if candidate.url_path == page.url_path)
+    live_class.seed_from_url()
     with st.sidebar:
         on = layout.lecture_toggle()
         st.caption("Every control is in the URL: copy it to share exactly this view.")
         if st.button("QR code of this view", key="sidebar_qr"):
             lecture.qr_dialog()
+        live_class.sidebar()
     lecture.seed_from_url()
+    live_class.follow(pages, page)  # a student: the lecturer's page and control values
     lecture.follow(pages, page)
     if on:
         lecture.strip(path)
+    stop = lecture.current() if on else None
+    live_class.panel(path, stop)
+    live_class.student_question()
     page.run()
+    live_class.publish(path, stop)  # the lecturer: the view students follow
     lecture.questions(path)
 
 

@@ -1,8 +1,10 @@
-"""Fixtures shared by every test folder: the real Fashion-MNIST from FASHION_MNIST_DIR, required in CI."""
+"""Fixtures shared by every test folder: the real Fashion-MNIST from FASHION_MNIST_DIR, required in CI, and a real
+PostgreSQL server (`postgres_url`, for the live class)."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,3 +22,19 @@ def fashion_dir() -> Path:
     if os.environ.get("CI"):
         pytest.fail(reason + " (required when CI is set)")
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A `postgresql+psycopg://` URL of a real PostgreSQL server: EXPLORER_TEST_POSTGRES_URL, or one started for the
+    session in a temporary folder (tests/postgres.py) and stopped at its end. Missing binaries fail, never skip."""
+    from tests import postgres
+
+    failure = ""
+    try:
+        with postgres.postgres_url() as url:
+            yield url
+    except postgres.PostgresUnavailable as e:
+        failure = str(e)
+    if failure:
+        pytest.fail(failure, pytrace=False)

@@ -373,6 +373,28 @@ def p_true_curves(
     return figure(traces, {"xaxis": {"title": {"text": "f_true"}, "range": [0, 1]}, "yaxis": y_axis}, title, height)
 
 
+def answer_histogram(choices: list[str], rounds: list[tuple[str, list[int]]], correct: int,
+                     height: int | None = None) -> go.Figure:
+    """A room's answers to a question: one row per choice (the right one marked ✓ in green), one bar per round
+    (name, count per choice), each bar labelled with its count and its share of that round's answers."""
+    colours = [PALETTE["probability"], PALETTE["frequency"], PALETTE["condition"], PALETTE["neutral"]]
+    names = [f"<b>{c} ✓</b>" if i == correct else c for i, c in enumerate(choices)]
+    traces = []
+    for k, (name, counts) in enumerate(rounds):
+        total = sum(counts) or 1
+        traces.append({"type": "bar", "y": names, "x": list(counts), "name": name, "orientation": "h",
+                       "marker": {"color": colours[k % len(colours)],
+                                  "line": {"color": [PALETTE["event"] if i == correct else "rgba(0,0,0,0)"
+                                                     for i in range(len(choices))], "width": 3}},
+                       "text": [f"{n} ({n / total:.0%})" for n in counts], "textposition": "outside",
+                       "cliponaxis": False, "hovertemplate": "%{y}: %{x} answers<extra>" + name + "</extra>"})  # fmt: skip
+    top = max([1] + [max(counts, default=0) for _, counts in rounds])
+    layout = {"barmode": "group", "bargap": 0.25, "showlegend": len(rounds) > 1, "margin": {"r": 60},
+              "xaxis": {"title": {"text": "answers"}, "range": [0, top * 1.3], "rangemode": "tozero", "dtick": max(1, top // 5)},
+              "yaxis": {"autorange": "reversed", "showgrid": False, "ticksuffix": " "}}  # fmt: skip
+    return figure(traces, layout, None, height or 80 + 34 * len(choices) * max(1, len(rounds)))
+
+
 # ---- Live training: curves, the rows of W as templates, confusion matrix, image grids --------------------
 
 RUN_COLOURS = ["#D55E00", "#0072B2", "#8E6C00", "#009E73", "#CC79A7", "#56B4E9"]

@@ -9,21 +9,17 @@ for ``?lecture=``.
 
 from __future__ import annotations
 
-import io
 import json
-import os
 from collections.abc import Mapping
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import segno
 import streamlit as st
 
 from core.lecture import PLAN, QUESTIONS, STOPS, Question, on_stop, questions_of, stop_number
-from ui import layout
+from ui import layout, live_class
+from ui.links import PUBLIC_URL_ENV, app_url, qr_png
 
 STOP_KEY = "stop"
 _GOTO_KEY = "_lecture_goto"  # set by Back / Next; the next run switches to the stop's page
-PUBLIC_URL_ENV = "EXPLORER_PUBLIC_URL"  # e.g. http://192.168.1.20:8501: the address students can reach
 
 
 def current() -> int:
@@ -40,6 +36,12 @@ def revealed(question: Question) -> bool:
     return bool(st.session_state.get(_revealed_key(question), False))
 
 
+def _reveal(question: Question) -> None:
+    """Callback: reveal ``question``'s answer here and, in a class, to the room."""
+    st.session_state[_revealed_key(question)] = True
+    live_class.reveal_to_room(question)
+
+
 def _apply(k: int) -> None:
     """Callback: go to stop k: its number, its control values, and (next run) its page."""
     stop = STOPS[k - 1]
@@ -53,7 +55,7 @@ def _step(delta: int) -> None:
     """Callback of Back / Next: a question that is still hidden is revealed first, then the path moves on."""
     stop = STOPS[current() - 1]
     if delta > 0 and stop.question is not None and not revealed(QUESTIONS[stop.question]):
-        st.session_state[_revealed_key(QUESTIONS[stop.question])] = True
+        _reveal(QUESTIONS[stop.question])
         return
     _apply(min(len(STOPS), max(1, current() + delta)))
 
@@ -191,12 +193,12 @@ def ask(question: Question, lecture: bool) -> None:
     if lecture:
         st.markdown(f"**Predict:** {question.prompt}")
         st.markdown(" &emsp; ".join(f"**{letters[i]}.** {c}" for i, c in enumerate(question.choices)))
+        live_class.room(question, on_reveal=lambda: st.session_state.update({_revealed_key(question): True}))
         if revealed(question):
             st.success(f"**{letters[question.answer]}. {question.choices[question.answer]}** — "
                        f"{question.explanation}", icon="✅")  # fmt: skip
         else:
-            st.button("Reveal the answer", key=f"q_{question.id}_reveal",
-                      on_click=lambda: st.session_state.update({_revealed_key(question): True}))  # fmt: skip
+            st.button("Reveal the answer", key=f"q_{question.id}_reveal", on_click=_reveal, args=(question,))
         return
     with st.container(border=True, key=f"q_{question.id}"):
         st.markdown(f"**Predict, then check:** {question.prompt}")
@@ -219,36 +221,10 @@ def questions(page_path: str) -> None:
         ask(question, lecture=False)
 
 
-def view_url() -> tuple[str, bool]:
-    """The exact URL of this view (page and every control), and whether students can reach it.
-
-    The address is the one the browser used (`st.context.url`); ``EXPLORER_PUBLIC_URL`` (or Streamlit's
-    ``browser.serverAddress`` when it is set) replaces its scheme, host and port, e.g. when the lecturer's
-    browser says localhost."""
-    base = urlsplit(st.context.url or "http://localhost:8501/")
-    public = os.environ.get(PUBLIC_URL_ENV, "").strip()
-    if not public and st.get_option("browser.serverAddress") not in ("", "localhost", None):
-        public = f"http://{st.get_option('browser.serverAddress')}:{st.get_option('browser.serverPort')}"
-    if public:
-        override = urlsplit(public if "://" in public else f"http://{public}")
-        base = base._replace(scheme=override.scheme, netloc=override.netloc)
-    query = urlencode([(key, value) for key in st.query_params for value in st.query_params.get_all(key)])
-    host = (base.hostname or "").lower()
-    reachable = host not in ("localhost", "127.0.0.1", "::1", "0.0.0.0") and not host.startswith("127.")
-    return urlunsplit((base.scheme, base.netloc, base.path, query, "")), reachable
-
-
-def qr_png(url: str, scale: int = 16) -> bytes:
-    """The QR code of `url` as a PNG (error correction M, dark on white), drawn offline by segno."""
-    out = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(out, kind="png", scale=scale, border=4, dark="#000", light="#fff")
-    return out.getvalue()
-
-
 @st.dialog("Scan to open this view", width="large")
 def qr_dialog() -> None:
     """A large QR code of the exact current view and the URL in text."""
-    url, reachable = view_url()
+    url, reachable = app_url()
     st.html("<style>.st-key-qr_code img { max-height: 62vh; width: auto !important; max-width: 100%; }</style>")
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left.container(key="qr_code"):

@@ -36,6 +36,8 @@ BUILDERS = {
                                                         path_values=[0.5, 1.0, 2.0]),
     "p_true_curves": lambda: charts.p_true_curves([0.1, 0.5, 0.9], [("CE", [2.3, 0.7, 0.1], "cross_entropy")],
                                                   [("current f", 0.5, 0.7, "cross_entropy")], y_range=(0, 3)),
+    "answer_histogram": lambda: charts.answer_histogram(["A. yes", "B. no"], [("round 1", [3, 9]),
+                                                                               ("round 2", [10, 2])], correct=0),
     "training_curves": lambda: charts.training_curves([{
         "name": "#1", "colour": charts.RUN_COLOURS[0], "train_x": [0.1, 0.2], "train_loss": [2.0, 1.0],
         "train_accuracy": [0.3, 0.6], "test_x": [0.2], "test_loss": [1.1], "test_accuracy": [0.55]}]),

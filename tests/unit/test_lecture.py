@@ -12,7 +12,7 @@ from PIL import Image
 
 from core import lecture
 from core.lecture import PLAN, QUESTIONS, STOPS, Question, Stop, on_stop, stop_number
-from ui.lecture import qr_png
+from ui.links import qr_png
 from ui.navigation import all_pages
 
 
