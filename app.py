@@ -31,7 +31,8 @@ def run() -> None:
     if on:
         lecture.strip(path)
     stop = lecture.current() if on else None
-    live_class.panel(path, stop)
+    if not (on and live_class.is_lecturer()):  # in lecture mode the strip draws it
+        live_class.panel(path, stop)
     live_class.student_question()
     page.run()
     live_class.publish(path, stop)  # the lecturer: the view students follow

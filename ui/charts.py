@@ -389,10 +389,11 @@ def answer_histogram(choices: list[str], rounds: list[tuple[str, list[int]]], co
                        "text": [f"{n} ({n / total:.0%})" for n in counts], "textposition": "outside",
                        "cliponaxis": False, "hovertemplate": "%{y}: %{x} answers<extra>" + name + "</extra>"})  # fmt: skip
     top = max([1] + [max(counts, default=0) for _, counts in rounds])
-    layout = {"barmode": "group", "bargap": 0.25, "showlegend": len(rounds) > 1, "margin": {"r": 60},
-              "xaxis": {"title": {"text": "answers"}, "range": [0, top * 1.3], "rangemode": "tozero", "dtick": max(1, top // 5)},
+    # Compact (it sits in the lecture strip): the bars carry their counts, so no x axis is drawn.
+    layout = {"barmode": "group", "bargap": 0.2, "showlegend": len(rounds) > 1, "margin": {"r": 60, "t": 30, "b": 0},
+              "xaxis": {"visible": False, "range": [0, top * 1.35]},
               "yaxis": {"autorange": "reversed", "showgrid": False, "ticksuffix": " "}}  # fmt: skip
-    return figure(traces, layout, None, height or 80 + 34 * len(choices) * max(1, len(rounds)))
+    return figure(traces, layout, None, height or 40 + 24 * len(choices) * max(1, len(rounds)))
 
 
 # ---- Live training: curves, the rows of W as templates, confusion matrix, image grids --------------------

@@ -94,6 +94,8 @@ _STRIP_CSS = """<style>
 .st-key-lecture_strip { background: #eef5fb; border-radius: 0.6rem; padding: 0.5rem 0.9rem 0.6rem; gap: 0.4rem;
   box-shadow: 0 2px 6px rgba(0, 0, 0, 0.12); }
 [data-testid="stLayoutWrapper"]:has(> .st-key-lecture_strip) { position: sticky; top: 60px; z-index: 99; }
+/* the room's answers drawn in the strip make it tall: then it scrolls with the page, not over it */
+[data-testid="stLayoutWrapper"]:has(> .st-key-lecture_strip [data-testid="stPlotlyChart"]) { position: static; }
 @media (max-width: 767px), (max-height: 500px) {  /* a phone: the strip scrolls away with the page */
   [data-testid="stLayoutWrapper"]:has(> .st-key-lecture_strip) { position: static; }
   .st-key-lecture_strip .stNumberInput, .st-key-lecture_strip .st-key-lecture_qr { display: none; }
@@ -144,6 +146,8 @@ def strip(page_path: str) -> None:
             st.button("next (→)", key="lecture_next_right", on_click=_step, args=(1,), shortcut="Right")
             st.button("next (space)", key="lecture_next_space", on_click=_step, args=(1,), shortcut="Space")
             st.button("back (←)", key="lecture_back_left", on_click=_step, args=(-1,), shortcut="Left")
+        if live_class.is_lecturer():
+            live_class.panel(page_path, k)  # the class's counts stay on the projector with the strip
         if question is not None and stop.page == page_path:
             ask(question, lecture=True)
     if stop.section and stop.page == page_path:
@@ -197,7 +201,7 @@ def ask(question: Question, lecture: bool) -> None:
         if revealed(question):
             st.success(f"**{letters[question.answer]}. {question.choices[question.answer]}** — "
                        f"{question.explanation}", icon="✅")  # fmt: skip
-        else:
+        elif not live_class.is_lecturer():  # in a class the room's buttons (and Next) reveal it
             st.button("Reveal the answer", key=f"q_{question.id}_reveal", on_click=_reveal, args=(question,))
         return
     with st.container(border=True, key=f"q_{question.id}"):

@@ -397,7 +397,7 @@ def _rounds_figure(question: Question, rounds: list[RoundState]) -> None:
     series = [(f"round {r.round}" if len(shown) > 1 else "the room", list(r.counts)) for r in shown]
     labels = [f"{LETTERS[i]}. {c}" for i, c in enumerate(question.choices)]
     layout.plot(charts.answer_histogram(labels, series, question.answer), key=f"class_hist_{question.id}")
-    st.caption(" · ".join(f"{name}: {sum(counts)} answers" for name, counts in series))
+    st.caption(" · ".join(f"{name}: {sum(counts)} answer{'s' * (sum(counts) != 1)}" for name, counts in series))
 
 
 def _act(action: str, question_id: str, n_choices: int) -> None:
@@ -432,9 +432,14 @@ def reveal_to_room(question: Question) -> None:
 
 def room(question: Question, on_reveal: Callable[[], None]) -> None:
     """In lecture mode, for the class's lecturer: ask the room ``question``, close the answers, reveal them (with
-    ``on_reveal``, the projector's own reveal), ask again; the histogram of every revealed round."""
-    if not is_lecturer():
-        return
+    ``on_reveal``, the projector's own reveal), ask again; the histogram of every revealed round. Redrawn every
+    second, so the count of answers climbs as students send them."""
+    if is_lecturer():
+        _room(question, on_reveal)
+
+
+@st.fragment(run_every=POLL_SECONDS)
+def _room(question: Question, on_reveal: Callable[[], None]) -> None:
     try:
         s = store()
         state, rounds = s.state(code(), time.time()), s.rounds(code(), question.id)
@@ -446,28 +451,31 @@ def room(question: Question, on_reveal: Callable[[], None]) -> None:
     n = len(question.choices)
     last = rounds[-1] if rounds else None
     current = state.question is not None and state.question.question_id == question.id
+    action = None
     row = st.container(horizontal=True, key="class_room", vertical_alignment="center")
     if last is None or not current:
-        row.button("Ask the room", key="class_ask", type="primary", on_click=_act, args=("ask", question.id, n),
-                   help="Students answer on their phones; the projector shows only how many have answered.")  # fmt: skip
+        if row.button("Ask the room", key="class_ask", type="primary",
+                      help="Students answer on their phones; the projector shows only how many have answered."):  # fmt: skip
+            action = "ask"
     elif last.state == OPEN:
         row.markdown(f"The room is answering: **{last.answered} of {state.present}** so far.")
-        row.button("Close the answers", key="class_close", on_click=_act, args=("close", question.id, n))
+        if row.button("Close the answers", key="class_close"):
+            action = "close"
     elif last.state == CLOSED:
         row.markdown(f"Answers closed: **{last.answered}** of {state.present}.")
-        row.button("Reveal to the room", key="class_reveal", type="primary", on_click=_reveal_both,
-                   args=(question, on_reveal))  # fmt: skip
-    else:
-        row.button("Ask again", key="class_again", on_click=_act, args=("again", question.id, n),
-                   help="After the demonstration: did it change the room's mind? A new round, shown beside the first.")  # fmt: skip
+        if row.button("Reveal to the room", key="class_reveal", type="primary"):
+            action = "reveal"
+    elif row.button("Ask again", key="class_again",
+                    help="After the demonstration: did it change the room's mind? A new round, beside the first."):  # fmt: skip
+        action = "again"
+    if action is not None:
+        _act(action, question.id, n)
+        if action == "reveal":
+            on_reveal()
+        st.rerun()  # the whole page: the strip shows the answer, the students' polls see the change
     if last is not None and current and last.state == REVEALED:
         on_reveal()
     _rounds_figure(question, rounds)
-
-
-def _reveal_both(question: Question, on_reveal: Callable[[], None]) -> None:
-    _act("reveal", question.id, len(question.choices))
-    on_reveal()
 
 
 def _answer(question_id: str, round_: int) -> None:
@@ -505,10 +513,11 @@ def student_question() -> None:
             st.warning(message)
         mine = state.my_choice
         if r.state == OPEN:
-            st.radio("Your answer", range(len(question.choices)), index=mine, key=f"class_answer_{question.id}_{r.round}",
-                     format_func=lambda i: f"{LETTERS[i]}. {question.choices[i]}")  # fmt: skip
+            picked = st.radio("Your answer", range(len(question.choices)), index=mine,
+                              key=f"class_answer_{question.id}_{r.round}",
+                              format_func=lambda i: f"{LETTERS[i]}. {question.choices[i]}")  # fmt: skip
             st.button("Send my answer" if mine is None else "Change my answer", key="class_send", type="primary",
-                      on_click=_answer, args=(question.id, r.round))  # fmt: skip
+                      on_click=_answer, args=(question.id, r.round), disabled=picked is None)  # fmt: skip
             if mine is not None:
                 st.caption(f"Sent: {LETTERS[mine]}. You can change it until your lecturer closes the question.")
         elif r.state == CLOSED:

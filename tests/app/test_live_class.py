@@ -98,7 +98,7 @@ def test_the_room_answers_a_question_and_sees_the_histogram(lecturer: AppTest) -
     for s, choice in zip(students, choices, strict=True):
         s.run()
         assert not [b for b in s.button if b.key in ("class_ask", "class_close", "class_reveal")]  # a student can't
-        s.radio(key=f"class_answer_{QUESTION.id}_1").set_value(choice)
+        s.radio(key=f"class_answer_{QUESTION.id}_1").set_value(choice).run()
         s.button(key="class_send").click().run()
         assert "Sent:" in texts(s)
     lecturer.run()
@@ -114,7 +114,7 @@ def test_the_room_answers_a_question_and_sees_the_histogram(lecturer: AppTest) -
     # Ask again after the demonstration: a second round beside the first.
     lecturer.button(key="class_again").click().run()
     students[2].run()
-    students[2].radio(key=f"class_answer_{QUESTION.id}_2").set_value(QUESTION.answer)
+    students[2].radio(key=f"class_answer_{QUESTION.id}_2").set_value(QUESTION.answer).run()
     students[2].button(key="class_send").click().run()
     lecturer.button(key="class_close").click().run()
     lecturer.button(key="class_reveal").click().run()
