@@ -395,7 +395,8 @@ def _rounds_figure(question: Question, rounds: list[RoundState]) -> None:
     if not shown:
         return
     series = [(f"round {r.round}" if len(shown) > 1 else "the room", list(r.counts)) for r in shown]
-    labels = [f"{LETTERS[i]}. {c}" for i, c in enumerate(question.choices)]
+    st.caption(" · ".join(f"{LETTERS[i]}. {c}" for i, c in enumerate(question.choices)))
+    labels = list(LETTERS[: len(question.choices)])  # letters: the bars keep their width on a phone
     layout.plot(charts.answer_histogram(labels, series, question.answer), key=f"class_hist_{question.id}")
     st.caption(" · ".join(f"{name}: {sum(counts)} answer{'s' * (sum(counts) != 1)}" for name, counts in series))
 
