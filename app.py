@@ -34,6 +34,7 @@ def run() -> None:
     if not (on and live_class.is_lecturer()):  # in lecture mode the strip draws it
         live_class.panel(path, stop)
     live_class.student_question()
+    lecture.scroll_to(live_class.followed_stop(), path)
     page.run()
     live_class.publish(path, stop)  # the lecturer: the view students follow
     lecture.questions(path)

@@ -164,10 +164,10 @@ _SCROLL_JS = """<script>
   const find = () => [...document.querySelectorAll('[data-testid="stMain"] :is(h1, h2, h3, h4, h5, p)')]
     .find((h) => h.textContent.trim().startsWith(heading));
   const align = () => {  // the heading just below the sticky strip
-    const target = find(), strip = document.querySelector(".st-key-lecture_strip");
-    if (!target || !strip) return false;
+    const target = find(), strip = document.querySelector(".st-key-lecture_strip");  // no strip: a student
+    if (!target) return false;
     const scroller = target.closest('[data-testid="stMain"]') || document.scrollingElement;
-    const sticky = getComputedStyle(strip.parentElement).position === "sticky";
+    const sticky = strip !== null && getComputedStyle(strip.parentElement).position === "sticky";
     const below = sticky ? strip.getBoundingClientRect().bottom : 60;  // a phone's strip scrolls away
     scroller.scrollBy({ top: target.getBoundingClientRect().top - below - 12 });
     return true;
@@ -183,6 +183,12 @@ _SCROLL_JS = """<script>
   go(0);
 })();
 </script>"""
+
+
+def scroll_to(k: int | None, page_path: str) -> None:
+    """Bring stop k's section into view if this page is its page (a student following the lecturer)."""
+    if k is not None and 1 <= k <= len(STOPS) and STOPS[k - 1].section and STOPS[k - 1].page == page_path:
+        show_section(k, STOPS[k - 1].section)
 
 
 def show_section(k: int, heading: str) -> None:

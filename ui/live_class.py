@@ -12,6 +12,7 @@ The database is never required: when it cannot be reached every class feature sa
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import time
@@ -52,6 +53,7 @@ _PUBLISHED = "_class_published"  # the lecturer's view as last published (JSON)
 _SEEN = "_class_seen"  # when this member last marked itself present
 _MESSAGE = "_class_message"  # a message for the next run (the class ended, a code was wrong, …)
 _LIMITS = "_class_limits"  # this session's rate limiters
+_SCROLL = "_class_scroll"  # the lecturer's stop a student last followed: its section is scrolled into view
 
 
 # ---- the store ----------------------------------------------------------------------------------------------
@@ -122,7 +124,7 @@ def _limit(name: str, capacity: int, per_second: float) -> bool:
 
 
 def _leave(message: str | None = None) -> None:
-    for key in (_CODE, _SECRET, _MEMBER, _VERSION, _PENDING, _PUBLISHED, _SEEN):
+    for key in (_CODE, _SECRET, _MEMBER, _VERSION, _PENDING, _PUBLISHED, _SEEN, _SCROLL):
         st.session_state.pop(key, None)
     if message:
         st.session_state[_MESSAGE] = message
@@ -265,9 +267,17 @@ def follow(pages: Mapping[str, st.Page], page: st.Page) -> None:
         return
     for key, value in view.values.items():
         st.session_state[key] = value
+    if view.stop is not None:
+        st.session_state[_SCROLL] = view.stop
     target = pages[view.page]
     if target.url_path != page.url_path:
         st.switch_page(target, query_params={CODE_PARAM: code()})
+
+
+def followed_stop() -> int | None:
+    """The lecturer's stop a student last followed, so that the page brings its section into view (drawn on every
+    run: the page scrolls once per stop, and only after the page around the section has rendered)."""
+    return st.session_state.get(_SCROLL) if code() is not None and not is_lecturer() else None
 
 
 # ---- what each side sees ---------------------------------------------------------------------------------------
@@ -384,6 +394,25 @@ def _student_poll() -> None:
     where = f" · stop {state.view.stop}" if state.view and state.view.stop else ""
     st.caption(f"Class {state.code}{where} · " + ("following the lecturer" if st.session_state.get(_FOLLOW, True)
                                                    else "exploring on your own"))  # fmt: skip
+
+
+# Static code; the round's name is passed as JSON.
+_QUESTION_JS = """<script>
+(() => {
+  const round = %s;
+  if (window.__explorerRound === round) return;
+  const go = (tries) => {
+    const box = document.querySelector(".st-key-class_question");
+    if (box) {  // just below Streamlit's header
+      window.__explorerRound = round;
+      const scroller = box.closest('[data-testid="stMain"]') || document.scrollingElement;
+      scroller.scrollBy({top: box.getBoundingClientRect().top - 70});
+    }
+    else if (tries < 30) setTimeout(() => go(tries + 1), 100);
+  };
+  go(0);
+})();
+</script>"""
 
 
 # ---- the room's questions ----------------------------------------------------------------------------------------
@@ -508,6 +537,8 @@ def student_question() -> None:
     if question is None:
         return
     message = st.session_state.pop(_MESSAGE, None)
+    if r.state == OPEN:  # a student following the lecturer is further down the page: bring the question up, once
+        st.html(_QUESTION_JS % json.dumps(f"{question.id}-{r.round}"), unsafe_allow_javascript=True)
     with st.container(border=True, key="class_question"):
         st.markdown(f"**Your lecturer asks:** {question.prompt}")
         if message:
