@@ -247,7 +247,10 @@ def publish(page_path: str, stop: int | None) -> None:
     """The lecturer's run: publish the view when it changed (students' polls pick it up within a second)."""
     if not is_lecturer():
         return
-    view = current_view(page_path, stop)
+    try:
+        view = current_view(page_path, stop)
+    except ValueError:  # more controls than a view holds (View's limits): students keep the last view
+        return
     if view.to_json() == st.session_state.get(_PUBLISHED):
         return
     try:
