@@ -38,6 +38,7 @@ def run() -> None:
     page.run()
     live_class.publish(path, stop)  # the lecturer: the view students follow
     lecture.questions(path)
+    live_class.done()
 
 
 run()

@@ -51,7 +51,8 @@ _VERSION = "_class_version"  # the ClassState.version this session last acted on
 _PENDING = "_class_pending"  # a lecturer's view to apply at the start of the next run
 _PUBLISHED = "_class_published"  # the lecturer's view as last published (JSON)
 _SEEN = "_class_seen"  # when this member last marked itself present
-_MESSAGE = "_class_message"  # a message for the next run (the class ended, a code was wrong, …)
+_MESSAGE = "_class_message"  # a notice for the sidebar (the class ended, a code was wrong, …) until a run completes
+_ANSWER_NOTICE = "_class_answer_notice"  # why a student's answer was not taken, for the question box
 _LIMITS = "_class_limits"  # this session's rate limiters
 _SCROLL = "_class_scroll"  # the lecturer's stop a student last followed: its section is scrolled into view
 
@@ -277,6 +278,11 @@ def follow(pages: Mapping[str, st.Page], page: st.Page) -> None:
         st.switch_page(target, query_params={CODE_PARAM: code()})
 
 
+def done() -> None:
+    """The end of a completed run: its sidebar notice has been seen."""
+    st.session_state.pop(_MESSAGE, None)
+
+
 def followed_stop() -> int | None:
     """The lecturer's stop a student last followed, so that the page brings its section into view (drawn on every
     run: the page scrolls once per stop, and only after the page around the section has rendered)."""
@@ -315,7 +321,7 @@ def join_dialog() -> None:
 def sidebar() -> None:
     """The sidebar's "Live class" section: start (lecture mode), join with a code, follow, catch up, leave, end."""
     st.subheader("Live class")
-    message = st.session_state.pop(_MESSAGE, None)
+    message = st.session_state.get(_MESSAGE)  # kept until a run completes (`done`): a poll may restart this one
     if message:
         st.info(message)
     if code() is None:
@@ -517,14 +523,14 @@ def _answer(question_id: str, round_: int) -> None:
     if choice is None:
         return
     if not _limit("answer", 10, 1.0):
-        st.session_state[_MESSAGE] = "Too many answers at once: wait a second, then send it again."
+        st.session_state[_ANSWER_NOTICE] = "Too many answers at once: wait a second, then send it again."
         return
     try:
         store().answer(code(), st.session_state[_MEMBER], question_id, int(choice), time.time())
     except AnswerRejected:
-        st.session_state[_MESSAGE] = "That answer was not taken: the question is closed."
+        st.session_state[_ANSWER_NOTICE] = "That answer was not taken: the question is closed."
     except ClassUnavailable as exc:
-        st.session_state[_MESSAGE] = f"Your answer could not be sent ({exc}): send it again in a moment."
+        st.session_state[_ANSWER_NOTICE] = f"Your answer could not be sent ({exc}): send it again in a moment."
     except UnknownClass:
         _leave("The class has ended: explore on your own.")
 
@@ -539,7 +545,7 @@ def student_question() -> None:
     question = QUESTIONS.get(r.question_id)
     if question is None:
         return
-    message = st.session_state.pop(_MESSAGE, None)
+    message = st.session_state.pop(_ANSWER_NOTICE, None)
     if r.state == OPEN:  # a student following the lecturer is further down the page: bring the question up, once
         st.html(_QUESTION_JS % json.dumps(f"{question.id}-{r.round}"), unsafe_allow_javascript=True)
     with st.container(border=True, key="class_question"):
