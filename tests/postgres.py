@@ -45,7 +45,8 @@ def server_binaries() -> Path:
         f"or on the PATH: {INSTALL} (or set EXPLORER_TEST_POSTGRES_URL to a server the tests may use)")
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now (the tests' servers listen on loopback only)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -101,7 +102,7 @@ def running_server() -> Iterator[str]:
         _run([*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", USER, "--auth=trust", "-E", "UTF8",
               "--no-locale", "--no-sync"], "initdb")
         for _ in range(3):  # a free port can be taken before the server binds it: try another
-            port = _free_port()
+            port = free_port()
             options = (f"-p {port} -c listen_addresses=127.0.0.1 -k {sockets} -c fsync=off "
                        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50")
             done = subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
+
+from tests.postgres import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -32,17 +33,11 @@ PROBE_404 = re.compile(r"^http://127\.0\.0\.1:\d+/[^/?]+/_stcore/(health|host-co
 FINISHED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def serve(tmp_path_factory: pytest.TempPathFactory, *options: str) -> Iterator[str]:
     """Run `streamlit run app.py` (with extra command-line ``options``) on a free loopback port, with its own cache
     folder; yield its URL, and stop it afterwards."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(

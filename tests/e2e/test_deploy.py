@@ -8,13 +8,7 @@ the handshake, seen through the Chrome DevTools Protocol.
 from __future__ import annotations
 
 import os
-import re
-import shutil
 import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,11 +17,12 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Response, expect
+from playwright.sync_api import Browser, BrowserContext, Playwright, Response, expect
 
 from core.data import load_fashion_mnist
 from core.imaging import render_shop_photo
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, AppPage
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, AppPage
+from tests.e2e.stack import Stack, serve, wait_until
 from ui.navigation import PageInfo, all_pages
 
 PAGES = all_pages()
@@ -36,21 +31,6 @@ SCORES = ".st-key-cls_scores .js-plotly-plot"
 CLOSET = "sample_spaces"
 CLOSET_QUERY = "ss_exp=Grab+clothing+from+the+closet"  # one real image per class: st.image, served from /media/
 EXCEPTION = '[data-testid="stException"]'
-
-
-def wait_until(condition: Callable[[], object], timeout: float, what: str, page: Page | None = None) -> None:
-    """Poll ``condition`` until it is true; fail saying ``what`` was awaited after ``timeout`` seconds.
-
-    With a ``page``, wait in Playwright, which meanwhile delivers the page's events to their handlers.
-    """
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up after {timeout:.0f} s waiting for {what}")
-        if page is None:
-            time.sleep(0.2)
-        else:
-            page.wait_for_timeout(200)
 
 
 def port_of(backend: str) -> int:
@@ -67,77 +47,11 @@ def health(port: int) -> int | None:
         return None
 
 
-@dataclass
-class Stack:
-    """A running `deploy/serve.sh` and what its stdout says."""
-
-    process: subprocess.Popen[bytes]
-    log: Path
-    url: str = ""
-
-    def text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def lines(self, pattern: str) -> list[re.Match[str]]:
-        """The matches of ``pattern`` against whole lines of serve.sh's output, in order."""
-        return [m for line in self.text().splitlines() if (m := re.fullmatch(pattern, line))]
-
-    def backends(self) -> dict[int, int]:
-        """Port → PID of the newest process serve.sh started there."""
-        started = self.lines(r"serve\.sh: backend \d+ pid (?P<pid>\d+) port (?P<port>\d+) started")
-        return {int(m["port"]): int(m["pid"]) for m in started}
-
-    def nginx_pid(self) -> int:
-        return int(self.lines(r"serve\.sh: nginx pid (\d+) listening on .*")[0][1])
-
-    def runtime(self) -> Path:
-        """serve.sh's runtime folder (nginx.conf, logs/, temp/), from its ready line."""
-        return Path(self.lines(r"serve\.sh: ready: .* logs in (\S+)/logs\)")[0][1])
-
-    def group_alive(self) -> bool:
-        """Whether any process of serve.sh's process group is left."""
-        try:
-            os.killpg(self.process.pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def stack(fashion_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """`deploy/serve.sh --processes 2 --port <free>` in its own process group, until the module ends."""
-    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
-        pytest.fail("nginx is needed for deploy/serve.sh: apt-get install nginx")
-    folder = tmp_path_factory.mktemp("deploy")
-    log = folder / "serve.log"
-    env = {**os.environ, "PYTHON": sys.executable, "XDG_CACHE_HOME": str(folder / "cache")}
-    with open(log, "wb") as out:
-        process = subprocess.Popen([str(ROOT / "deploy" / "serve.sh"), "--processes", "2", "--port", str(_free_port())],
-                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)  # fmt: skip
-    running = Stack(process, log)
-    try:
-        wait_until(lambda: "serve.sh: ready: " in running.text() or process.poll() is not None, 240, "serve.sh")
-        if process.poll() is not None:
-            pytest.fail(f"serve.sh exited with status {process.returncode}:\n{running.text()}")
-        running.url = running.lines(r"serve\.sh: ready: (\S+) .*")[0][1]
+    with serve(tmp_path_factory.mktemp("deploy")) as running:
         yield running
-    finally:  # (test_sigterm_stops_everything_it_started normally did this already)
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                pass
-        if running.group_alive():
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
 
 
 @dataclass

@@ -11,14 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
-import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,7 +23,8 @@ from PIL import Image
 from playwright.sync_api import Browser, Locator, Playwright, expect
 
 from core.lecture import QUESTIONS, SOFTMAX, STOPS
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, AppPage
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, AppPage
+from tests.e2e.stack import serve
 from ui.navigation import all_pages
 
 TITLES = {p.path: p.title for p in all_pages()} | {"app_pages/home.py": "Classification Explorer"}
@@ -395,12 +389,6 @@ def test_a_phone_student_sees_why_an_answer_was_not_taken(chromium: Browser, ser
 # ---- 2 · two processes behind nginx, one PostgreSQL --------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def fresh_database(url: str) -> Iterator[str]:
     """A new, empty database on the server of ``url`` for this test (dropped afterwards); ``url`` itself when the
@@ -425,50 +413,11 @@ def fresh_database(url: str) -> Iterator[str]:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
-@contextlib.contextmanager
-def serve_sh(database_url: str, folder: Path) -> Iterator[tuple[str, list[int]]]:
-    """`deploy/serve.sh --processes 2 --port <free>` with the class database at ``database_url``, in its own process
-    group; yield (its URL, the two processes' ports); stop everything it started afterwards."""
-    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
-        pytest.fail("nginx is needed for deploy/serve.sh: apt-get install nginx")
-    log = folder / "serve.log"
-    env = {**os.environ, "PYTHON": sys.executable, "XDG_CACHE_HOME": str(folder / "cache"),
-           "EXPLORER_DATABASE_URL": database_url}  # fmt: skip
-    with open(log, "wb") as out:
-        process = subprocess.Popen([str(ROOT / "deploy" / "serve.sh"), "--processes", "2", "--port", str(_free_port())],
-                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                   start_new_session=True)  # fmt: skip
-
-    def said() -> str:
-        return log.read_text(errors="replace")
-
-    try:
-        deadline = time.monotonic() + 240
-        while not (ready := re.search(r"^serve\.sh: ready: (\S+) ", said(), re.MULTILINE)):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"serve.sh did not get ready (status {process.poll()}):\n{said()}")
-            time.sleep(0.3)  # (polling serve.sh's output, not an assertion)
-        ports = [
-            int(p) for p in re.findall(r"^serve\.sh: backend \d+ pid \d+ port (\d+) started$", said(), re.MULTILINE)
-        ]
-        assert len(ports) == 2, said()
-        yield ready[1], ports
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                pass
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # anything of the group still left
-        process.wait(timeout=30)
-
-
 @pytest.fixture()
 def two_processes(postgres_url: str, tmp_path: Path) -> Iterator[tuple[str, list[int]]]:
-    with fresh_database(postgres_url) as url, serve_sh(url, tmp_path) as stack:
-        yield stack
+    """Two processes behind nginx, sharing a fresh PostgreSQL database: (the proxy's URL, the processes' ports)."""
+    with fresh_database(postgres_url) as url, serve(tmp_path, {"EXPLORER_DATABASE_URL": url}) as stack:
+        yield stack.url, list(stack.backends())
 
 
 def test_a_class_works_across_two_processes_sharing_postgresql(chromium: Browser,
