@@ -21,7 +21,13 @@ What a browser tab does, as far as the server can tell:
   ``metadata.run``), the page changes, or ``stop_auto_rerun`` names the fragment.
 * A control inside a fragment reruns only that fragment: ``rerun_script`` with the widget's ``fragment_id``
   (from its delta) and every widget state, as the frontend's batched flush sends it.
-* Runs are matched by ``metadata.run.script_run_id`` of ``new_session`` and ``script_finished``.
+* Runs are matched by ``metadata.run.script_run_id`` of ``new_session`` and ``script_finished``. A run that ends
+  FINISHED_EARLY_FOR_RERUN (``st.rerun()``, ``st.switch_page``, or a newer request) is carried on by the next run
+  of its scope; a fragment's, by the next run whatever its scope (a click in a fragment whose code calls
+  ``st.rerun(scope="app")`` ends with that full run).
+* Runs the server starts by itself (``st.rerun()`` in an auto-rerun fragment's run, ``st.switch_page``) come as
+  a ``new_session`` and a ``script_finished`` no request waits for; ``on_message`` and ``on_finished`` let a
+  caller observe them (and every other message) as they arrive.
 
 Messages are parsed lazily: only the wire-format tags down to the element's type are read; an element is
 decoded only when it is a widget or an exception (charts and images are only counted, never decoded).
@@ -34,7 +40,7 @@ import re
 import time
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -235,6 +241,7 @@ class _Waiter:
     sent: float
     future: asyncio.Future[Run]
     run_id: str | None = None
+    continued: bool = False  # a fragment's run ended early for a rerun: the next run, of any scope, carries it on
 
 
 @dataclass
@@ -261,6 +268,10 @@ class Session:
     timeout: float = 30.0
     token_pattern: re.Pattern[bytes] | None = None  # every match in every received message is counted
     max_lifetime: float = 3600.0  # bound of the reader loop and of every auto-rerun timer
+    # Observers, called in the reader: every message received (bytes, a ref_hash resolved to its cached message),
+    # and every script_finished (its ScriptFinishedStatus), after the session's own bookkeeping of it.
+    on_message: Callable[[bytes], None] | None = None
+    on_finished: Callable[[int], None] | None = None
 
     cookies: dict[str, str] = field(default_factory=dict)
     pages: dict[str, Page] = field(default_factory=dict)  # url_pathname → page
@@ -472,6 +483,11 @@ class Session:
             self._stop_timer(fragment_id)
 
     @property
+    def closed(self) -> str | None:
+        """Why the websocket is closed (by `close`, by the server, or after an error), or None while it is open."""
+        return self._closed
+
+    @property
     def live(self) -> bool:
         """Whether an auto-rerun fragment timer is running (a live view is polling)."""
         return bool(self._timers)
@@ -528,6 +544,8 @@ class Session:
                 delta = _fields(data, *top[_F["delta"]]) if _F["delta"] in top else {}
                 fragment = _text(data, delta[_DELTA_FRAGMENT_ID]) if _DELTA_FRAGMENT_ID in delta else ""
                 self._cache[digest] = _Cached(data, self._run_count, fragment)
+        if self.on_message is not None:
+            self.on_message(data)
         kind = next((_TYPE_NAMES[n] for n in top if n in _TYPE_NAMES), None)
         handler = getattr(self, f"_on_{kind}", None)
         if handler is not None:
@@ -551,7 +569,8 @@ class Session:
         if not fragments:
             self._stop_timers()  # the frontend's cleanupAutoReruns on a full run
         for waiter in self._waiters:
-            if waiter.run_id is None and (waiter.fragment in fragments if waiter.fragment else not fragments):
+            matches = waiter.fragment in fragments if waiter.fragment else not fragments
+            if waiter.run_id is None and (matches or waiter.continued):
                 waiter.run_id = run.script_run_id
 
     def _on_navigation(self, data: bytes, span: tuple[int, int], meta: Any) -> None:
@@ -619,8 +638,11 @@ class Session:
                 continue
             if status == EARLY_FOR_RERUN:
                 waiter.run_id = None  # the coalesced rerun comes next, with a new_session of its own
+                waiter.continued = bool(waiter.fragment)  # a fragment's: also by a full run (st.rerun(scope="app"))
             else:
                 waiter.future.set_result(Run(now - waiter.sent, status))
+        if self.on_finished is not None:
+            self.on_finished(status)
 
     def _forget_stale(self, fragment: bool) -> None:
         """The frontend's removeInactive: widgets not drawn by the finished run (by its fragments, for a
