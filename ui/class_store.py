@@ -2,8 +2,9 @@
 
 SQLite is the embedded default (a file in the user cache folder, WAL, several processes on one machine);
 PostgreSQL serves replicas (`EXPLORER_DATABASE_URL`). The schema is made by `ClassStore.migrate()` at start-up.
-Nothing per class lives in this process: every call reads or writes the database, so any replica can serve any
-session. Every public method raises `ClassUnavailable` (and nothing from SQLAlchemy) when the database cannot
+Nothing per class lives in this process but a copy of each class's state that is at most `ROOM_EVERY` seconds old
+(`ClassStore.room_state`, what a room of students polls: one query for the room, not one per student); every other
+call reads or writes the database, so any replica can serve any session. Every public method raises `ClassUnavailable` (and nothing from SQLAlchemy) when the database cannot
 be reached, is locked or times out; the UI shows "class features unavailable" then. This module imports no
 Streamlit: the UI passes in an engine (`st.connection("classroom", type="sql").engine` or `engine_for(url)`).
 
@@ -18,6 +19,7 @@ import hmac
 import numbers
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -39,6 +41,7 @@ BUSY_TIMEOUT = 5.0  # seconds a writer waits for a lock (SQLite busy timeout, Po
 TOUCH_EVERY = 60.0  # students' calls refresh the class's last-active time at most this often (one row, many writers)
 MAX_CHOICES = 32
 CODE_ATTEMPTS = 20
+ROOM_EVERY = 0.25  # seconds a class's state read for the room is shared by this process's sessions
 _WRITE = "classroom_write"  # execution option: this transaction writes (SQLite: BEGIN IMMEDIATE)
 _MIGRATION_LOCK = 0x436C617373526F6F  # pg_advisory_xact_lock key of migrate()
 
@@ -325,6 +328,10 @@ class ClassStore:
             raise ClassUnavailable(f"the class database must be SQLite or PostgreSQL, not {self._dialect}")
         configure_sqlite(engine)
         self._insert = sqlite.insert if self._dialect == "sqlite" else pg.insert
+        self.room_every = ROOM_EVERY
+        self._room_lock = threading.Lock()
+        # code → (when read, monotonic; the state, or the error's type and message)
+        self._room: dict[str, tuple[float, ClassState | tuple[type[Exception], str]]] = {}
 
     # -- plumbing
 
@@ -464,6 +471,7 @@ class ClassStore:
         with self._tx(write=True) as conn:
             row = self._lecturer(conn, code, secret, now)
             self._changed(conn, code, now, bump=row.view_json != text, view_json=text)
+        self._forget(code)
 
     def ask(self, code: str, secret: str, question_id: str, n_choices: int, now: float) -> int:
         """Make the question the class's current one; open its round 1 if it has none, else leave its newest
@@ -478,7 +486,8 @@ class ClassStore:
                                                       n_choices=n_choices))
             bump = latest is None or row.current_question != question_id
             self._changed(conn, code, now, bump=bump, current_question=question_id)
-            return 1 if latest is None else latest.round
+        self._forget(code)
+        return 1 if latest is None else latest.round
 
     def again(self, code: str, secret: str, question_id: str, n_choices: int, now: float) -> int:
         """Ask the question again: a new open round (the newest one is closed if still open; all are kept), and
@@ -494,7 +503,8 @@ class ClassStore:
             conn.execute(sa.insert(rounds).values(code=code, question_id=question_id, round=number, state=OPEN,
                                                   n_choices=n_choices))
             self._changed(conn, code, now, bump=True, current_question=question_id)
-            return number
+        self._forget(code)
+        return number
 
     def close(self, code: str, secret: str, question_id: str, now: float) -> None:
         """Stop taking answers in the question's newest round (a closed or revealed round stays as it is)."""
@@ -516,6 +526,7 @@ class ClassStore:
             if bump:
                 self._set_state(conn, code, question_id, latest.round, target)
             self._changed(conn, code, now, bump=bump)
+        self._forget(code)
 
     @staticmethod
     def _set_state(conn: Connection, code: str, question_id: str, number: int, state: str) -> None:
@@ -528,6 +539,7 @@ class ClassStore:
         with self._tx(write=True) as conn:
             self._lecturer(conn, code, secret, None)
             self._delete(conn, [code])
+        self._forget(code)
 
     def purge(self, now: float) -> int:
         """Delete the classes inactive for INACTIVE_AFTER seconds (with all they own); how many."""
@@ -547,6 +559,7 @@ class ClassStore:
             self._live(conn, code, now)  # before the purge: raising here would undo it
             self._delete(conn, self._expired_codes(conn, now))
             self._upsert_member(conn, code, member_id, now)
+        self._forget(code)
 
     def seen(self, code: str, member_id: str, now: float) -> None:
         """A member's heartbeat: counts it as present for PRESENT_WITHIN seconds (joins it if it had not)."""
@@ -557,10 +570,11 @@ class ClassStore:
             self._touch(conn, code, now)
             self._live(conn, code, now)
             self._upsert_member(conn, code, member_id, now)
+        self._forget(code)
 
-    def answer(self, code: str, member_id: str, question_id: str, choice: int, now: float) -> None:
+    def answer(self, code: str, member_id: str, question_id: str, choice: int, now: float) -> int:
         """The member's answer to the question's newest round: one per member per round, replaced by a later one
-        while the round is open. AnswerRejected for anything else."""
+        while the round is open; returns the round's number. AnswerRejected for anything else."""
         code = _code(code)
         if isinstance(choice, bool) or not isinstance(choice, numbers.Integral):
             raise AnswerRejected(f"a choice is an int, not {choice!r}")
@@ -587,6 +601,9 @@ class ClassStore:
                 set_={"choice": stmt.excluded.choice, "answered": stmt.excluded.answered}))
             conn.execute(sa.update(members).where(members.c.code == code, members.c.member_id == member_id)
                          .values(last_seen=now))
+            number = latest.round
+        self._forget(code)
+        return number
 
     # -- reading
 
@@ -614,6 +631,33 @@ class ClassStore:
         except ValueError:
             view = None  # not written by this app: show nothing rather than fail every student's page
         return ClassState(code, view, row.version, row.present, question, mine)
+
+    def room_state(self, code: str, now: float) -> ClassState:
+        """`state(code, now)` without a member (`my_choice` None), as this process read it at most `room_every`
+        seconds ago: N sessions of one room polling each second cost one query every `room_every` s. A change made
+        through this store (any write) is seen at once; one made in another process within `room_every` s. Errors
+        are shared the same way (an unreachable database is tried once per `room_every` s, not once per student)."""
+        code = _code(code)
+        with self._room_lock:  # one reader at a time: the others wait for its answer instead of asking too
+            t = time.monotonic()
+            read = self._room.get(code)
+            if read is None or t - read[0] >= self.room_every:
+                try:
+                    result: ClassState | tuple[type[Exception], str] = self.state(code, now)
+                except (ClassUnavailable, UnknownClass) as e:
+                    result = (type(e), str(e))
+                for old in [c for c, (when, _) in self._room.items() if t - when > 60.0]:
+                    del self._room[old]  # classes nobody here polls any more
+                read = self._room[code] = (t, result)
+        if isinstance(read[1], ClassState):
+            return read[1]
+        kind, message = read[1]
+        raise kind(message)
+
+    def _forget(self, code: str) -> None:
+        """The class changed through this store: the next `room_state` reads it again."""
+        with self._room_lock:
+            self._room.pop(code, None)
 
     def rounds(self, code: str, question_id: str) -> list[RoundState]:
         """Every round of the question in the class, oldest first (side by side after asking again)."""

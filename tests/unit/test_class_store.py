@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy import event
 
 from core import classroom
 from core.classroom import CLOSED, INACTIVE_AFTER, OPEN, PRESENT_WITHIN, REVEALED, View, new_member_id
@@ -401,6 +402,62 @@ def test_the_version_changes_exactly_when_the_view_or_a_question_does(backend: B
     assert versions == [0, 0, 1, 1, 2, 3, 3, 3, 3, 4, 5, 6, 6, 7, 7, 7, 8, 8, 8, 8]
 
 
+# -- the room's state, shared by one process's sessions
+
+
+def queries_of(engine: sa.Engine) -> list[str]:
+    """The statements the engine runs from now on (a list that grows)."""
+    seen: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda conn, cursor, statement, *rest: seen.append(statement))
+    return seen
+
+
+def test_a_room_polling_at_once_costs_one_read(backend: Backend) -> None:
+    s = backend.store
+    code, secret = s.create(T0)
+    members_of(s, code, 3)
+    s.publish(code, secret, VIEW, T0)
+    s.ask(code, secret, "q", 3, T0)
+    s.room_every = HOUR  # nothing goes stale during the test
+    one = queries_of(backend.engine)
+    s.state(code, T0)
+    per_state = len(one)
+    counted = queries_of(backend.engine)
+    with ThreadPoolExecutor(16) as pool:  # 40 students' polls at once
+        states = list(pool.map(lambda _: s.room_state(code, T0), range(40)))
+    assert len(counted) == per_state  # one read for all of them
+    assert all(state == s.state(code, T0) for state in states)
+    assert states[0].view == VIEW and states[0].present == 3 and states[0].my_choice is None
+
+
+def test_the_room_sees_a_change_made_here_at_once_and_one_made_elsewhere_when_its_copy_is_stale(
+        backend: Backend) -> None:  # fmt: skip
+    here, elsewhere = backend.store, ClassStore(backend.engine)  # elsewhere: another server process
+    code, secret = here.create(T0)
+    student = new_member_id()
+    here.join(code, student, T0)
+    here.room_every = HOUR
+    assert here.room_state(code, T0).view is None
+    here.publish(code, secret, VIEW, T0)
+    assert here.room_state(code, T0).view == VIEW  # this store's writes are seen at once
+    here.ask(code, secret, "q", 3, T0)
+    assert here.room_state(code, T0).question.answered == 0
+    assert here.answer(code, student, "q", 2, T0) == 1  # the round it landed in
+    assert here.room_state(code, T0).question.counts == (0, 0, 1)
+    elsewhere.close(code, secret, "q", T0)
+    assert here.room_state(code, T0).question.state == OPEN  # another process's change: not before the copy is stale
+    here.room_every = 0.0
+    assert here.room_state(code, T0).question.state == CLOSED
+    elsewhere.end(code, secret)
+    with pytest.raises(UnknownClass):
+        here.room_state(code, T0)
+    here.room_every = HOUR
+    with pytest.raises(UnknownClass):  # the error is shared too, as a new exception each time
+        here.room_state(code, T0)
+    with pytest.raises(UnknownClass):
+        here.room_state("not a code", T0)
+
+
 def test_ask_keeps_the_current_round_and_again_opens_a_new_one(backend: Backend) -> None:
     s = backend.store
     code, secret = s.create(T0)
@@ -706,7 +763,7 @@ def every_public_call(s: ClassStore) -> dict[str, Callable[[], object]]:
     return {
         "migrate": s.migrate, "create": lambda: s.create(T0), "is_lecturer": lambda: s.is_lecturer(code, "secret"),
         "join": lambda: s.join(code, "m", T0), "seen": lambda: s.seen(code, "m", T0),
-        "state": lambda: s.state(code, T0, "m"), "publish": lambda: s.publish(code, "secret", VIEW, T0),
+        "state": lambda: s.state(code, T0, "m"), "room_state": lambda: s.room_state(code, T0), "publish": lambda: s.publish(code, "secret", VIEW, T0),
         "ask": lambda: s.ask(code, "secret", "q", 2, T0), "close": lambda: s.close(code, "secret", "q", T0),
         "reveal": lambda: s.reveal(code, "secret", "q", T0), "again": lambda: s.again(code, "secret", "q", 2, T0),
         "answer": lambda: s.answer(code, "m", "q", 0, T0), "rounds": lambda: s.rounds(code, "q"),
