@@ -3,19 +3,24 @@
 import streamlit as st
 
 from ui import layout, lecture, live_class
-from ui.navigation import all_pages
+from ui.navigation import streamlit_pages
 from ui.server import configure_process
 
 
 def run() -> None:
-    """Page config, lecture-mode sidebar, then the selected page."""
+    """Page config, lecture-mode sidebar, then the selected page; a student's run that follows the lecturer's
+    change waits its turn (`live_class.turn`)."""
     configure_process()
+    with live_class.turn():
+        _run()
+
+
+def _run() -> None:
     lecture_link = layout.lecture_in_url()
     # A projector has no room for the sidebar: a lecture link opens with it folded (the strip navigates).
     st.set_page_config(page_title="Classification Explorer", page_icon="👕", layout="wide",
                        initial_sidebar_state="collapsed" if lecture_link else "auto")
-    infos = all_pages()
-    pages = {p.path: st.Page(p.path, title=p.title, icon=p.icon, default=i == 0) for i, p in enumerate(infos)}
+    pages = streamlit_pages()
     page = st.navigation(list(pages.values()))
     path = next(p for p, candidate in pages.items() if candidate.url_path == page.url_path)
     live_class.seed_from_url()
@@ -26,7 +31,7 @@ def run() -> None:
             lecture.qr_dialog()
         live_class.sidebar()
     lecture.seed_from_url()
-    live_class.follow(pages, page)  # a student: the lecturer's page and control values
+    live_class.follow(pages, page)  # a student: the lecturer's page and control values (its turn has come)
     lecture.follow(pages, page)
     if on:
         lecture.strip(path)

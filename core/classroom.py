@@ -17,7 +17,9 @@ import math
 import numbers
 import re
 import secrets
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +129,29 @@ class View:
 
 def _no_constant(name: str) -> None:
     raise ValueError(f"{name} is not allowed in a view")
+
+
+class Turns:
+    """Places for at most `n` holders at once; the others wait, in about the order they came, at most `wait`
+    seconds each (then they go ahead without a place: a stuck holder never stops the rest)."""
+
+    def __init__(self, n: int, wait: float) -> None:
+        if type(n) is not int or n < 1:
+            raise ValueError("n must be an int ≥ 1")
+        if not (isinstance(wait, int | float) and math.isfinite(wait) and wait >= 0):
+            raise ValueError("wait must be a finite number ≥ 0")
+        self.n, self.wait = n, float(wait)
+        self._places = threading.Semaphore(n)
+
+    @contextmanager
+    def turn(self) -> Iterator[bool]:
+        """Hold a place for the block; yields whether one was had within `wait` seconds."""
+        got = self._places.acquire(timeout=self.wait)
+        try:
+            yield got
+        finally:
+            if got:
+                self._places.release()
 
 
 class RateLimiter:

@@ -16,14 +16,15 @@ import json
 import math
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.state.session_state_proxy import get_session_state
 
-from core.classroom import CLOSED, OPEN, REVEALED, RateLimiter, View, new_member_id, normalise_code
+from core.classroom import CLOSED, OPEN, REVEALED, RateLimiter, Turns, View, new_member_id, normalise_code
 from core.lecture import QUESTIONS, Question
 from ui import charts, layout
 from ui.class_store import (
@@ -38,12 +39,14 @@ from ui.class_store import (
     engine_for,
 )
 from ui.links import PUBLIC_URL_ENV, app_url, qr_png
+from ui.navigation import all_pages
 
 CODE_PARAM = "class"  # ?class=CODE: the join link
 TEACH_PARAM = "teach"  # ?teach=SECRET: the lecturer link (removed from the address bar once read)
 POLL_SECONDS = 1.0  # how often a student's view and the projector's counts look at the class
 SEEN_EVERY = 10.0  # seconds between two "still here" marks of a member (PRESENT_WITHIN is 30 s)
 LETTERS = "ABCD"
+PAGE_PATHS = frozenset(p.path for p in all_pages())  # the pages a lecturer's view may name
 
 _CODE, _SECRET, _MEMBER = "class_code", "class_secret", "class_member"
 _FOLLOW = "class_follow"  # the student's "Follow the lecturer" toggle
@@ -53,6 +56,8 @@ _PUBLISHED = "_class_published"  # the lecturer's view as last published (JSON)
 _SEEN = "_class_seen"  # when this member last marked itself present
 _MESSAGE = "_class_message"  # a notice for the sidebar (the class ended, a code was wrong, …) until a run completes
 _ANSWER_NOTICE = "_class_answer_notice"  # why a student's answer was not taken, for the question box
+_MINE = "_class_mine"  # the student's answer the class took: {(question id, round): choice}
+_STATE = "_class_state"  # the class's state as the student's poll last read it
 _LIMITS = "_class_limits"  # this session's rate limiters
 _SCROLL = "_class_scroll"  # the lecturer's stop a student last followed: its section is scrolled into view
 
@@ -74,11 +79,24 @@ def database_url() -> str:
     the user cache folder, which several processes on one machine share."""
     if os.environ.get(URL_ENV, "").strip():
         return default_url()
-    try:
-        url = st.secrets.get("connections", {}).get("classroom", {}).get("url")
-    except (FileNotFoundError, AttributeError):  # no secrets file, or a section that is not a table
-        url = None
-    return str(url) if url else default_url()
+    return _secrets_url() or default_url()
+
+
+SECRETS_EVERY = 30.0  # seconds between two readings of the secrets' URL (a new secrets.toml counts within that)
+_secrets: tuple[float, str | None] | None = None  # when the secrets' URL was last read, and what it was
+
+
+def _secrets_url() -> str | None:
+    """The secrets' ``[connections.classroom] url``, read at most every `SECRETS_EVERY` seconds: without a secrets
+    file Streamlit searches for one, under a lock, on every lookup, and every student's poll looks."""
+    global _secrets
+    if _secrets is None or time.monotonic() - _secrets[0] >= SECRETS_EVERY:
+        try:
+            url = st.secrets.get("connections", {}).get("classroom", {}).get("url")
+        except (FileNotFoundError, AttributeError):  # no secrets file, or a section that is not a table
+            url = None
+        _secrets = (time.monotonic(), str(url) if url else None)
+    return _secrets[1]
 
 
 RETRY_AFTER = 30.0  # seconds a failed connection is not tried again (a connect timeout would slow every run)
@@ -125,7 +143,7 @@ def _limit(name: str, capacity: int, per_second: float) -> bool:
 
 
 def _leave(message: str | None = None) -> None:
-    for key in (_CODE, _SECRET, _MEMBER, _VERSION, _PENDING, _PUBLISHED, _SEEN, _SCROLL):
+    for key in (_CODE, _SECRET, _MEMBER, _VERSION, _PENDING, _PUBLISHED, _SEEN, _SCROLL, _MINE, _STATE):
         st.session_state.pop(key, None)
     if message:
         st.session_state[_MESSAGE] = message
@@ -264,6 +282,22 @@ def publish(page_path: str, stop: int | None) -> None:
     st.session_state[_PUBLISHED] = view.to_json()
 
 
+TURNS = Turns(2, wait=10.0)  # runs following a lecturer's change that a process runs at once
+
+
+@contextmanager
+def turn() -> Iterator[None]:
+    """Around a run: when it applies the lecturer's change (a student's poll found one), wait for one of `TURNS`
+    places. A Next makes every student of the room rerun within a second; on one interpreter lock N runs at once
+    each end after about N runs' time, while in turn the first end after one, and the polls of the students yet to
+    notice the change are not held up by them."""
+    if _PENDING not in st.session_state:
+        yield
+        return
+    with TURNS.turn():
+        yield
+
+
 def follow(pages: Mapping[str, st.Page], page: st.Page) -> None:
     """A student's run: apply the lecturer's view the poll found (its controls, then its page)."""
     view: View | None = st.session_state.pop(_PENDING, None)
@@ -355,14 +389,14 @@ def panel(page_path: str, stop: int | None) -> None:
     if is_lecturer():
         _lecturer_bar(page_path, stop)
     else:
-        _student_poll()
+        _student_poll(page_path)
 
 
 @st.fragment(run_every=POLL_SECONDS)
 def _lecturer_bar(page_path: str, stop: int | None) -> None:
     publish(page_path, stop)  # also here: a control inside a page's fragment changes the view without a full run
     try:
-        state = store().state(code(), time.time())
+        state = store().room_state(code(), time.time())
     except ClassUnavailable as exc:
         unavailable(exc)
         return
@@ -378,15 +412,17 @@ def _lecturer_bar(page_path: str, stop: int | None) -> None:
 
 
 @st.fragment(run_every=POLL_SECONDS)
-def _student_poll() -> None:
-    member = st.session_state.get(_MEMBER)
+def _student_poll(page_path: str) -> None:
+    """Every second: mark the student present (every `SEEN_EVERY` s) and read the class's state (shared by the
+    process's students, `ClassStore.room_state`); when the lecturer changed something, rerun the page with the
+    lecturer's view, starting on the lecturer's page if it is another one (one run, not a run and a switch)."""
     now = time.time()
     try:
         s = store()
         if time.monotonic() - st.session_state.get(_SEEN, 0.0) > SEEN_EVERY:
-            s.seen(code(), member, now)
+            s.seen(code(), st.session_state.get(_MEMBER), now)
             st.session_state[_SEEN] = time.monotonic()
-        state = s.state(code(), now, member)
+        state = s.room_state(code(), now)
     except ClassUnavailable as exc:
         unavailable(exc)
         return
@@ -394,11 +430,13 @@ def _student_poll() -> None:
         _leave("The class has ended: explore on your own.")
         st.rerun()
     following = st.session_state.get(_FOLLOW, True) or st.session_state.pop("_class_catch_up", False)
-    st.session_state["_class_state"] = state
+    st.session_state[_STATE] = state
     if state.version != st.session_state.get(_VERSION):
         st.session_state[_VERSION] = state.version
         if following and state.view is not None:
             st.session_state[_PENDING] = state.view
+            if state.view.page != page_path and state.view.page in PAGE_PATHS:
+                st.switch_page(state.view.page, query_params={CODE_PARAM: code()})
         st.rerun(scope="app")
     where = f" · stop {state.view.stop}" if state.view and state.view.stop else ""
     st.caption(f"Class {state.code}{where} · " + ("following the lecturer" if st.session_state.get(_FOLLOW, True)
@@ -481,7 +519,7 @@ def room(question: Question, on_reveal: Callable[[], None]) -> None:
 def _room(question: Question, on_reveal: Callable[[], None]) -> None:
     try:
         s = store()
-        state, rounds = s.state(code(), time.time()), s.rounds(code(), question.id)
+        state, rounds = s.room_state(code(), time.time()), s.rounds(code(), question.id)
     except ClassUnavailable as exc:
         unavailable(exc)
         return
@@ -526,7 +564,8 @@ def _answer(question_id: str, round_: int) -> None:
         st.session_state[_ANSWER_NOTICE] = "Too many answers at once: wait a second, then send it again."
         return
     try:
-        store().answer(code(), st.session_state[_MEMBER], question_id, int(choice), time.time())
+        taken = store().answer(code(), st.session_state[_MEMBER], question_id, int(choice), time.time())
+        st.session_state[_MINE] = {(question_id, taken): int(choice)}
     except AnswerRejected:
         st.session_state[_ANSWER_NOTICE] = "That answer was not taken: the question is closed."
     except ClassUnavailable as exc:
@@ -538,7 +577,7 @@ def _answer(question_id: str, round_: int) -> None:
 def student_question() -> None:
     """A student's view of the question the lecturer asked: answer it (changeable until closed), then the room's
     answers beside the right one once revealed."""
-    state = st.session_state.get("_class_state")
+    state = st.session_state.get(_STATE)
     if code() is None or is_lecturer() or state is None or state.question is None:
         return
     r = state.question
@@ -552,7 +591,7 @@ def student_question() -> None:
         st.markdown(f"**Your lecturer asks:** {question.prompt}")
         if message:
             st.warning(message)
-        mine = state.my_choice
+        mine = st.session_state.get(_MINE, {}).get((r.question_id, r.round))
         if r.state == OPEN:
             picked = st.radio("Your answer", range(len(question.choices)), index=mine,
                               key=f"class_answer_{question.id}_{r.round}",

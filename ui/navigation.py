@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
+
+import streamlit as st
 
 
 @dataclass(frozen=True)
@@ -109,3 +112,16 @@ PLAN: list[tuple[str, str, list[PageInfo]]] = [
 def all_pages() -> list[PageInfo]:
     """Every page in lecture order, home first."""
     return [HOME] + [page for _, _, pages in PLAN for page in pages]
+
+
+_built: dict[str, st.Page] = {}  # path → the page's st.Page, built once per process
+
+
+def streamlit_pages() -> dict[str, st.Page]:
+    """Each page's `st.Page` by path, home the default. Built once per process (`st.Page` resolves and checks its
+    file, which every run of every session would repeat) and copied for each run: `st.navigation` marks the copy
+    it returns as the page this run may run."""
+    if not _built:
+        _built.update({p.path: st.Page(p.path, title=p.title, icon=p.icon, default=i == 0)
+                       for i, p in enumerate(all_pages())})  # fmt: skip
+    return {path: copy.copy(page) for path, page in _built.items()}

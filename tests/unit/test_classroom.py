@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import math
+import threading
+import time
 
 import pytest
 
@@ -15,6 +18,7 @@ from core.classroom import (
     OPEN,
     REVEALED,
     RateLimiter,
+    Turns,
     View,
     histogram,
     new_code,
@@ -177,3 +181,59 @@ def test_histogram() -> None:
 def test_histogram_rejects_what_is_not_a_choice(choices: list[object], n: object) -> None:
     with pytest.raises(ValueError):
         histogram(choices, n)  # type: ignore[arg-type]
+
+
+# -- turns: at most n runs at once
+
+
+def test_turns_hold_at_most_n_at_once_and_everyone_gets_one() -> None:
+    turns, lock = Turns(2, wait=60.0), threading.Lock()
+    inside, most, done = [0], [0], []
+    go = threading.Barrier(8)
+
+    def work(i: int) -> None:
+        go.wait()
+        for _ in range(20):
+            with turns.turn() as got:
+                with lock:
+                    inside[0] += 1
+                    most[0] = max(most[0], inside[0])
+                assert got
+                time.sleep(0.001)  # hold the place while others try
+                with lock:
+                    inside[0] -= 1
+        done.append(i)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(done) == list(range(8)) and 1 <= most[0] <= 2 and inside[0] == 0
+    full = Turns(2, wait=0.0)
+    with full.turn() as a, full.turn() as b, full.turn() as c:  # two places, then none
+        assert (a, b, c) == (True, True, False)
+
+
+def test_a_turn_not_had_within_wait_goes_ahead_and_gives_back_nothing() -> None:
+    turns = Turns(1, wait=0.0)
+    with turns.turn() as first, turns.turn() as second:  # the only place is held: go ahead without one
+        assert first and not second
+    with turns.turn() as again:  # the place came back once; the one not had gave nothing back
+        assert again
+        with turns.turn() as other:
+            assert not other
+
+
+def test_a_turn_is_given_back_when_its_block_raises() -> None:
+    turns = Turns(1, wait=0.0)
+    with pytest.raises(RuntimeError), turns.turn():
+        raise RuntimeError("a rerun interrupts the run")
+    with turns.turn() as got:
+        assert got
+
+
+@pytest.mark.parametrize("n, wait", [(0, 1.0), (1.5, 1.0), (True, 1.0), (1, -1.0), (1, math.inf), (1, "1")])
+def test_turns_need_a_count_and_a_finite_wait(n: object, wait: object) -> None:
+    with pytest.raises(ValueError):
+        Turns(n, wait)  # type: ignore[arg-type]
