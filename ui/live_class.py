@@ -4,8 +4,10 @@ one session and draws it.
 
 A session is the lecturer of a class when it holds the class's secret (from "Start a class", or the private lecturer
 link ``?class=CODE&teach=SECRET``, whose secret is taken out of the address bar at once). A session that opens
-``?class=CODE`` joins as an anonymous student. A student's view polls the class once a second (a light fragment) and
-reruns the page only when the lecturer's view or a question changed (`ClassState.version`).
+``?class=CODE`` joins as an anonymous student. A student's view polls the class once a second (a light fragment that
+reads a copy of the class's state shared by the process's students, `ClassStore.room_state`) and reruns the page
+only when the lecturer's view or a question changed (`ClassState.version`); those reruns, a whole room's within the
+same second of a Next, take turns (`turn`).
 
 The database is never required: when it cannot be reached every class feature says so and the rest of the app works.
 """
