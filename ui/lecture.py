@@ -60,9 +60,13 @@ def _step(delta: int) -> None:
     _apply(min(len(STOPS), max(1, current() + delta)))
 
 
-def _jump(widget_key: str) -> None:
-    """Callback of the stop number input: go to the stop typed there."""
-    _apply(int(st.session_state[widget_key]))
+def _jump(widget_key: str, drawn_at: int) -> None:
+    """Callback of the stop number input drawn at stop `drawn_at`: go to the stop typed there. Its own stop is no
+    jump: a browser that has not yet drawn the next stop sends the old input's value with its next click (a
+    clicker pressed twice), which must not take the lecture back."""
+    typed = int(st.session_state[widget_key])
+    if typed != drawn_at:
+        _apply(typed)
 
 
 def seed_from_url() -> None:
@@ -138,7 +142,7 @@ def strip(page_path: str) -> None:
             line.button(f"↩ Back to stop {k}", key="lecture_return", on_click=_apply, args=(k,),
                         help="You left the path: return to this stop's page and control values.")  # fmt: skip
         jump_key = f"lecture_stop_{k}"  # a new input per stop, so it always starts at the current one
-        jump.number_input("Go to stop", 1, len(STOPS), k, key=jump_key, on_change=_jump, args=(jump_key,),
+        jump.number_input("Go to stop", 1, len(STOPS), k, key=jump_key, on_change=_jump, args=(jump_key, k),
                           label_visibility="collapsed")  # fmt: skip
         if qr.button("QR", key="lecture_qr", help="A QR code of this exact view, to scan", width="stretch"):
             qr_dialog()

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.lecture import QUESTIONS, STOPS
 from tests.app.primer_app import ROOT, open_page, texts
+from ui import lecture
 from ui.navigation import all_pages
 
 TITLES = {p.path: p.title for p in all_pages()} | {"app_pages/home.py": "Classification Explorer"}
@@ -99,6 +100,18 @@ def test_the_stop_number_jumps() -> None:
     at = lecture_app()
     at.number_input(key="lecture_stop_1").set_value(13).run()
     check_stop(at, 13)
+
+
+def test_a_stale_stop_input_sent_with_a_second_press_is_no_jump(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A clicker pressed twice: the second press comes from a browser that has not yet drawn stop 9, with its
+    stop-8 input's value; Streamlit sees a widget it no longer knows and calls its callback. No jump back."""
+    state: dict[str, Any] = {"stop": 9, "lecture_stop_8": 8}
+    monkeypatch.setattr(lecture.st, "session_state", state)
+    lecture._jump("lecture_stop_8", 8)
+    assert state == {"stop": 9, "lecture_stop_8": 8}
+    state["lecture_stop_9"] = 13  # typed
+    lecture._jump("lecture_stop_9", 9)
+    assert state["stop"] == 13
 
 
 def test_leaving_the_path_and_returning_with_one_press() -> None:
