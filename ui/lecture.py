@@ -108,6 +108,10 @@ _STRIP_CSS = """<style>
 .st-key-lecture_strip kbd { display: none; }
 .st-key-lecture_strip button { min-height: 2.3rem; padding: 0.1rem 0.6rem; }
 .st-key-lecture_keys { display: none; }
+/* a narrower strip (the sidebar open beside it on a projector): Back and Next keep their labels whole */
+.st-key-lecture_strip { container-type: inline-size; }
+@container (max-width: 950px) { .st-key-lecture_strip [data-testid="stColumn"] button { padding: 0.1rem 0.25rem; }
+  .st-key-lecture_strip [data-testid="stColumn"] button p { font-size: 1.05rem; } }
 </style>"""  # the keys-only buttons are neither drawn nor announced
 
 
