@@ -140,7 +140,7 @@ class Turns:
             raise ValueError("n must be an int ≥ 1")
         if not (isinstance(wait, int | float) and math.isfinite(wait) and wait >= 0):
             raise ValueError("wait must be a finite number ≥ 0")
-        self.n, self.wait = n, float(wait)
+        self.wait = float(wait)
         self._places = threading.Semaphore(n)
 
     @contextmanager

@@ -4,9 +4,10 @@ SQLite is the embedded default (a file in the user cache folder, WAL, several pr
 PostgreSQL serves replicas (`EXPLORER_DATABASE_URL`). The schema is made by `ClassStore.migrate()` at start-up.
 Nothing per class lives in this process but a copy of each class's state that is at most `ROOM_EVERY` seconds old
 (`ClassStore.room_state`, what a room of students polls: one query for the room, not one per student); every other
-call reads or writes the database, so any replica can serve any session. Every public method raises `ClassUnavailable` (and nothing from SQLAlchemy) when the database cannot
-be reached, is locked or times out; the UI shows "class features unavailable" then. This module imports no
-Streamlit: the UI passes in an engine (`st.connection("classroom", type="sql").engine` or `engine_for(url)`).
+call reads or writes the database, so any replica can serve any session. Every public method raises
+`ClassUnavailable` (and nothing from SQLAlchemy) when the database cannot be reached, is locked or times out; the UI
+shows "class features unavailable" then. This module imports no Streamlit: the UI passes in an engine
+(`st.connection("classroom", type="sql").engine` or `engine_for(url)`).
 
 Locking: on SQLite every writing transaction starts with BEGIN IMMEDIATE (writers queue on the busy timeout
 instead of failing when a read turns into a write); on PostgreSQL a lecturer's transaction locks the class row
